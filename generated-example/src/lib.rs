@@ -1,0 +1,1 @@
+//! The Farm API client (generated; see the README).

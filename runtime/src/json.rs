@@ -1,0 +1,1 @@
+//! serde helpers that generated code names in `#[serde(with = "…")]`.
