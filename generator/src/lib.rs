@@ -4,7 +4,7 @@
 //! [`resolve`] (an IR with Rust names and types) → [`emit`] (`quote!`) → [`format`]
 //! (prettyplease).
 
-pub mod emit;
-pub mod format;
+mod error;
 pub mod parse;
-pub mod resolve;
+
+pub use error::{Error, Result};
