@@ -141,10 +141,10 @@ pub struct Method {
     pub parameters: IndexMap<String, Schema>,
     /// The order of the required parameters.
     pub parameter_order: Vec<String>,
-    /// The request body.
-    pub request: Option<SchemaRef>,
-    /// The response body.
-    pub response: Option<SchemaRef>,
+    /// The request body: usually a `$ref`, sometimes an inline schema.
+    pub request: Option<Schema>,
+    /// The response body: usually a `$ref`, sometimes an inline schema.
+    pub response: Option<Schema>,
     /// OAuth scopes, any one of which authorizes the call.
     pub scopes: Vec<String>,
     /// Media upload, if the method accepts it.
@@ -157,17 +157,6 @@ pub struct Method {
     pub supports_subscription: bool,
     /// Whether the method is deprecated.
     pub deprecated: bool,
-}
-
-/// `request` / `response` of a method.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct SchemaRef {
-    /// The schema's id.
-    #[serde(rename = "$ref")]
-    pub ref_: String,
-    /// Legacy name of the body parameter.
-    pub parameter_name: Option<String>,
 }
 
 /// `mediaUpload` of a method.

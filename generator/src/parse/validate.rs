@@ -151,10 +151,10 @@ impl Checker<'_> {
             }
         }
         if let Some(request) = &method.request {
-            self.reference(&request.ref_, &format!("{path}.request.$ref"))?;
+            self.schema(request, &format!("{path}.request"))?;
         }
         if let Some(response) = &method.response {
-            self.reference(&response.ref_, &format!("{path}.response.$ref"))?;
+            self.schema(response, &format!("{path}.response"))?;
         }
         if let Some(upload) = &method.media_upload {
             let protocols = [

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 
 use super::names::{Namespace, camel, shouty, snake};
-use super::schemas::variants;
+use super::schemas::{SchemaResolver, variants};
 use super::{
     Method, Param, ParamType, PathPiece, Resource, Scope, ScopeRef, TypeDef, TypeId, TypeKind,
     Upload,
@@ -58,20 +58,18 @@ enum EnumHome<'a> {
     Local(&'a mut Vec<TypeDef>),
 }
 
-pub(super) struct MethodResolver<'a> {
+pub(super) struct MethodResolver<'a, 'd> {
     document: &'a Document,
     scope_index: HashMap<&'a str, usize>,
-    types: &'a mut Vec<TypeDef>,
-    top: &'a mut Namespace,
+    schemas: &'a mut SchemaResolver<'d>,
     globals: Vec<(String, String)>,
 }
 
-impl<'a> MethodResolver<'a> {
+impl<'a, 'd> MethodResolver<'a, 'd> {
     pub(super) fn new(
         document: &'a Document,
         scopes: &'a [Scope],
-        types: &'a mut Vec<TypeDef>,
-        top: &'a mut Namespace,
+        schemas: &'a mut SchemaResolver<'d>,
     ) -> Self {
         let scope_index = scopes
             .iter()
@@ -81,8 +79,7 @@ impl<'a> MethodResolver<'a> {
         MethodResolver {
             document,
             scope_index,
-            types,
-            top,
+            schemas,
             globals: Vec::new(),
         }
     }
@@ -95,7 +92,7 @@ impl<'a> MethodResolver<'a> {
             let ty = if schema.enum_.is_empty() {
                 scalar_param(schema)
             } else {
-                let name = self.top.claim(&camel(wire), "Param");
+                let name = self.schemas.top.claim(&camel(wire), "Param");
                 ParamType::TopEnum(self.push_enum(name, schema, path))
             };
             let name = snake(wire);
@@ -114,7 +111,7 @@ impl<'a> MethodResolver<'a> {
 
     /// The hub's name: the API's name, unless a schema has it.
     pub(super) fn claim_hub(&mut self) -> String {
-        self.top.claim(&camel(&self.document.name), "Hub")
+        self.schemas.top.claim(&camel(&self.document.name), "Hub")
     }
 
     /// Methods of the hub and the resource tree.
@@ -122,7 +119,7 @@ impl<'a> MethodResolver<'a> {
         let document = self.document;
         let mut hub_fns = Namespace::with_reserved(HUB_METHODS);
         // The top-level namespace is borrowed from `self` for the length of the walk.
-        let mut top = std::mem::take(self.top);
+        let mut top = std::mem::take(&mut self.schemas.top);
         let result = (|| {
             let mut methods = Vec::with_capacity(document.methods.len());
             for (key, method) in &document.methods {
@@ -139,7 +136,7 @@ impl<'a> MethodResolver<'a> {
             let resources = self.resources(&document.resources, "", &mut hub_fns, &mut top)?;
             Ok((methods, resources))
         })();
-        *self.top = top;
+        self.schemas.top = top;
         result
     }
 
@@ -287,24 +284,29 @@ impl<'a> MethodResolver<'a> {
                 })
             }
         };
-        let schema_id = |target: &str, at: &str| {
-            self.document.schemas.get_index_of(target).ok_or_else(|| {
-                Error::at(
-                    at,
-                    format!("`$ref` to {target:?}, which is not a schema of this document"),
-                )
-            })
+        // Bodies are `$ref`s, or inline schemas named after the method (`GetPublicKeysResponse`).
+        let hint = camel(
+            method
+                .id
+                .split_once('.')
+                .map_or(method.id.as_str(), |(_, rest)| rest),
+        );
+        let request = match &method.request {
+            Some(schema) => Some(self.schemas.body_type(
+                schema,
+                &format!("{hint}Request"),
+                &format!("{path}.request"),
+            )?),
+            None => None,
         };
-        let request = method
-            .request
-            .as_ref()
-            .map(|r| schema_id(&r.ref_, &format!("{path}.request.$ref")))
-            .transpose()?;
-        let response = method
-            .response
-            .as_ref()
-            .map(|r| schema_id(&r.ref_, &format!("{path}.response.$ref")))
-            .transpose()?;
+        let response = match &method.response {
+            Some(schema) => Some(self.schemas.body_type(
+                schema,
+                &format!("{hint}Response"),
+                &format!("{path}.response"),
+            )?),
+            None => None,
+        };
         let scopes = method
             .scopes
             .iter()
@@ -369,8 +371,8 @@ impl<'a> MethodResolver<'a> {
     }
 
     fn push_enum(&mut self, name: String, schema: &Schema, origin: String) -> TypeId {
-        self.types.push(enum_def(name, schema, origin));
-        self.types.len() - 1
+        self.schemas.types.push(enum_def(name, schema, origin));
+        self.schemas.types.len() - 1
     }
 }
 

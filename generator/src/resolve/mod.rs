@@ -205,9 +205,9 @@ pub struct Method {
     /// names: indexes into [`Api::global_params`].
     pub globals: Vec<(usize, String)>,
     /// The request body type.
-    pub request: Option<TypeId>,
+    pub request: Option<Type>,
     /// The response type (`()` when `None`).
-    pub response: Option<TypeId>,
+    pub response: Option<Type>,
     /// OAuth scopes.
     pub scopes: Vec<ScopeRef>,
     /// Media upload, when the method accepts it.
@@ -296,19 +296,19 @@ pub struct Upload {
 
 /// Builds the IR of a parsed (and validated) document.
 pub fn resolve(document: &Document, options: &Options) -> Result<Api> {
-    let mut top = names::Namespace::with_reserved(&["scopes"]);
-    let mut types = schemas::resolve_schemas(document, &mut top)?;
-    cycles::break_cycles(&mut types)?;
+    let mut schemas = schemas::SchemaResolver::new(document)?;
     let (root_url, service_path) = urls(document);
     let batch_path = match &document.batch_path {
         Some(path) if !path.is_empty() => path.trim_start_matches('/').to_owned(),
         _ => format!("batch/{}/{}", document.name, document.version),
     };
     let scopes = methods::scopes(document);
-    let mut resolver = methods::MethodResolver::new(document, &scopes, &mut types, &mut top);
+    let mut resolver = methods::MethodResolver::new(document, &scopes, &mut schemas);
     let global_params = resolver.global_params()?;
     let hub = resolver.claim_hub();
     let (methods, resources) = resolver.resolve_all()?;
+    let mut types = schemas.types;
+    cycles::break_cycles(&mut types)?;
     let mut api = Api {
         name: document.name.clone(),
         version: document.version.clone(),

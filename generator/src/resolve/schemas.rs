@@ -8,36 +8,45 @@ use super::{Field, Scalar, Type, TypeDef, TypeId, TypeKind, Variant};
 use crate::error::{Error, Result};
 use crate::parse::{Document, Schema};
 
-/// Resolves every schema of `document` into `TypeDef`s; the first `schemas.len()` entries are
-/// the top-level schemas in document order.
-pub(super) fn resolve_schemas(document: &Document, top: &mut Namespace) -> Result<Vec<TypeDef>> {
-    // Claim every top-level name before any nested one, so schemas keep their natural names.
-    let mut resolver = SchemaResolver {
-        ids: HashMap::new(),
-        types: Vec::new(),
-        top,
-    };
-    for (key, schema) in &document.schemas {
-        let name = resolver.top.claim(&camel(key), "");
-        let id = resolver.push(name, schema.description.clone(), format!("schemas.{key}"));
-        resolver.ids.insert(key.as_str(), id);
-    }
-    for (id, (key, schema)) in document.schemas.iter().enumerate() {
-        let path = format!("schemas.{key}");
-        let name = resolver.types[id].name.clone();
-        resolver.types[id].kind = resolver.top_level(schema, &name, &path)?;
-    }
-    Ok(resolver.types)
-}
-
-struct SchemaResolver<'d, 'n> {
+/// The types of the top-level module and their names; later stages (inline request and
+/// response bodies, parameter enums) add to them.
+pub(super) struct SchemaResolver<'d> {
     ids: HashMap<&'d str, TypeId>,
-    types: Vec<TypeDef>,
-    top: &'n mut Namespace,
+    /// Every type so far; the first `schemas.len()` are the schemas in document order.
+    pub(super) types: Vec<TypeDef>,
+    /// The names of the top-level module.
+    pub(super) top: Namespace,
 }
 
-impl SchemaResolver<'_, '_> {
-    fn push(&mut self, name: String, doc: Option<String>, origin: String) -> TypeId {
+impl<'d> SchemaResolver<'d> {
+    /// Resolves every schema of `document`.
+    pub(super) fn new(document: &'d Document) -> Result<Self> {
+        let mut resolver = SchemaResolver {
+            ids: HashMap::new(),
+            types: Vec::new(),
+            top: Namespace::with_reserved(&["scopes"]),
+        };
+        // Claim every top-level name before any nested one, so schemas keep their natural names.
+        for (key, schema) in &document.schemas {
+            let name = resolver.top.claim(&camel(key), "");
+            let id = resolver.push(name, schema.description.clone(), format!("schemas.{key}"));
+            resolver.ids.insert(key.as_str(), id);
+        }
+        for (id, (key, schema)) in document.schemas.iter().enumerate() {
+            let path = format!("schemas.{key}");
+            let name = resolver.types[id].name.clone();
+            resolver.types[id].kind = resolver.top_level(schema, &name, &path)?;
+        }
+        Ok(resolver)
+    }
+
+    /// The type of a method's request or response body (inline objects named after `hint`).
+    pub(super) fn body_type(&mut self, schema: &Schema, hint: &str, path: &str) -> Result<Type> {
+        self.field_type(schema, hint, path)
+    }
+
+    /// Adds a type to the top-level module.
+    pub(super) fn push(&mut self, name: String, doc: Option<String>, origin: String) -> TypeId {
         self.types.push(TypeDef {
             name,
             doc,

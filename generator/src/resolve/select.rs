@@ -57,7 +57,9 @@ pub(super) fn prune(api: &mut Api, options: &Options) -> Result<()> {
         stack.extend(&resource.resources);
     }
     for method in methods {
-        work.extend(method.request.iter().chain(&method.response));
+        for body in method.request.iter().chain(&method.response) {
+            named(body, &mut work);
+        }
         work.extend(
             method
                 .required

@@ -317,7 +317,7 @@ fn parameters_split_into_arguments_and_setters() {
             ScopeRef::Literal("https://example.com/unlisted".into())
         ]
     );
-    assert_eq!(get.response, Some(0));
+    assert_eq!(get.response, Some(Type::Named(0)));
     assert_eq!(get.request, None);
 }
 
@@ -327,7 +327,7 @@ fn arguments_do_not_collide_with_the_body_or_locals() {
     let insert = &api.resources[0].methods[1];
     let names: Vec<&str> = insert.required.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["request_param", "call_param"]);
-    assert_eq!(insert.request, Some(0));
+    assert_eq!(insert.request, Some(Type::Named(0)));
     let upload = insert.upload.as_ref().unwrap();
     assert_eq!(
         upload.simple,
@@ -462,4 +462,21 @@ fn sizes_parse_with_units() {
     assert_eq!(parse_size("100KB"), Some(100 << 10));
     assert_eq!(parse_size("lots"), None);
     assert_eq!(parse_size("99999999999999999999TB"), None);
+}
+
+#[test]
+fn inline_bodies_become_types_named_after_the_method() {
+    let api = api(r#""resources": {"keys": {"methods": {
+        "get": {"id": "farm.keys.get", "httpMethod": "GET", "path": "v1/keys",
+            "response": {"type": "object", "additionalProperties": {"type": "any"}}},
+        "put": {"id": "farm.keys.put", "httpMethod": "POST", "path": "v1/keys",
+            "request": {"type": "object", "properties": {"key": {"type": "string"}}}}}}}"#);
+    let methods = &api.resources[0].methods;
+    assert_eq!(methods[0].response, Some(Type::Map(Box::new(Type::Any))));
+    let put_request = api
+        .types
+        .iter()
+        .position(|t| t.name == "KeysPutRequest")
+        .unwrap();
+    assert_eq!(methods[1].request, Some(Type::Named(put_request)));
 }

@@ -1,0 +1,197 @@
+//! Pipeline stage 3: emit — [`Api`] → tokens of one module body, following ARCHITECTURE.md:
+//! the hub, the `API` constant, the `scopes` module, the schemas at the top level, and one
+//! module per resource with its resource struct and request builders.
+
+mod docs;
+mod resources;
+mod schemas;
+
+pub use docs::{doc_attrs, escape as escape_doc};
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::resolve::{Api, Scalar, Type, TypeId};
+
+/// The tokens of the generated module body.
+pub fn emit(api: &Api) -> TokenStream {
+    let mut out = TokenStream::new();
+    out.extend(hub(api));
+    out.extend(scopes(api));
+    let context = Context { api, depth: 0 };
+    for def in api.types.iter().filter(|def| def.used) {
+        out.extend(schemas::type_def(&context, def));
+    }
+    out.extend(resources::methods_of(&context, &api.methods, &[]));
+    for resource in &api.resources {
+        out.extend(resources::module(&context, resource));
+    }
+    out
+}
+
+/// Where code is being emitted: the API, and how deep in resource modules.
+#[derive(Clone, Copy)]
+pub(crate) struct Context<'a> {
+    pub(crate) api: &'a Api,
+    /// 0 for the top-level module, 1 in a top-level resource's module, …
+    pub(crate) depth: usize,
+}
+
+impl Context<'_> {
+    /// `super::super::` as deep as the current module.
+    pub(crate) fn up(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        for _ in 0..self.depth {
+            out.extend(quote!(super::));
+        }
+        out
+    }
+
+    pub(crate) fn nested(&self) -> Self {
+        Context {
+            api: self.api,
+            depth: self.depth + 1,
+        }
+    }
+
+    /// A top-level type, as named from the current module.
+    pub(crate) fn type_path(&self, id: TypeId) -> TokenStream {
+        let up = self.up();
+        let name = ident(&self.api.types[id].name);
+        quote!(#up #name)
+    }
+
+    /// The Rust type of a field (inside its `Option`).
+    pub(crate) fn rust_type(&self, ty: &Type) -> TokenStream {
+        match ty {
+            Type::Scalar(scalar) => scalar_type(*scalar),
+            Type::Any => quote!(::discogen_runtime::serde_json::Value),
+            Type::Vec(inner) => {
+                let inner = self.rust_type(inner);
+                quote!(::std::vec::Vec<#inner>)
+            }
+            Type::Map(inner) => {
+                let inner = self.rust_type(inner);
+                quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            }
+            Type::Named(id) => self.type_path(*id),
+        }
+    }
+}
+
+fn scalar_type(scalar: Scalar) -> TokenStream {
+    match scalar {
+        Scalar::String => quote!(::std::string::String),
+        Scalar::Bool => quote!(bool),
+        Scalar::I32 => quote!(i32),
+        Scalar::U32 => quote!(u32),
+        Scalar::I64 => quote!(i64),
+        Scalar::U64 => quote!(u64),
+        Scalar::F64 => quote!(f64),
+        Scalar::F32 => quote!(f32),
+        Scalar::Bytes => quote!(::std::vec::Vec<u8>),
+        Scalar::DateTime => quote!(::discogen_runtime::types::DateTime),
+        Scalar::Date => quote!(::discogen_runtime::types::Date),
+        Scalar::Duration => quote!(::discogen_runtime::types::Duration),
+        Scalar::FieldMask => quote!(::discogen_runtime::types::FieldMask),
+    }
+}
+
+/// An identifier from a resolved name (`r#type` becomes a raw identifier).
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// Doc attributes for an optional description, with a fallback so every public item has one.
+pub(crate) fn doc_or(text: Option<&str>, fallback: impl FnOnce() -> String) -> TokenStream {
+    let docs = text.map(doc_attrs).unwrap_or_default();
+    if docs.is_empty() {
+        doc_attrs(&fallback())
+    } else {
+        docs
+    }
+}
+
+fn hub(api: &Api) -> TokenStream {
+    let hub = ident(&api.hub);
+    let doc = doc_or(api.description.as_deref(), || {
+        format!("The {} client.", api.title)
+    });
+    let summary = format!(
+        " The hub of the {} ({} {}): `{}::builder()` makes one; its methods reach every resource.",
+        api.title, api.name, api.version, api.hub
+    );
+    let Api {
+        name,
+        version,
+        root_url,
+        service_path,
+        batch_path,
+        ..
+    } = api;
+    let accessors = api.resources.iter().map(|resource| {
+        let accessor = ident(&resource.accessor);
+        let module = ident(&resource.module);
+        let struct_name = ident(&resource.struct_name);
+        let doc = format!(" The `{}` resource.", resource.wire);
+        quote! {
+            #[doc = #doc]
+            pub fn #accessor(&self) -> #module::#struct_name { #module::#struct_name::new(&self.client) }
+        }
+    });
+    let methods = resources::constructors(&Context { api, depth: 0 }, &api.methods, &[]);
+    quote! {
+        #doc
+        #[doc = ""]
+        #[doc = #summary]
+        #[derive(Clone, Debug)]
+        pub struct #hub { client: ::discogen_runtime::Client }
+
+        /// The API's name, version and URLs, from its Discovery document.
+        pub const API: ::discogen_runtime::ApiInfo = ::discogen_runtime::ApiInfo {
+            name: #name,
+            version: #version,
+            root_url: #root_url,
+            service_path: #service_path,
+            batch_path: #batch_path,
+        };
+
+        impl #hub {
+            /// Configures a client (auth, root URL, retries, …) and builds the hub.
+            pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> { ::discogen_runtime::ClientBuilder::new(&API) }
+            /// The hub over an existing client (which must have been built for [`API`]).
+            pub fn new(client: ::discogen_runtime::Client) -> Self { Self { client } }
+            /// The client every call goes through.
+            pub fn client(&self) -> &::discogen_runtime::Client { &self.client }
+            /// A new, empty batch: queue calls into it, then execute it.
+            pub fn new_batch<'a>(&self) -> ::discogen_runtime::Batch<'a> { self.client.new_batch() }
+            #(#accessors)*
+            #methods
+        }
+
+        impl ::std::convert::From<::discogen_runtime::Client> for #hub {
+            fn from(client: ::discogen_runtime::Client) -> Self { Self { client } }
+        }
+    }
+}
+
+fn scopes(api: &Api) -> TokenStream {
+    let constants = api.scopes.iter().map(|scope| {
+        let name = ident(&scope.name);
+        let url = &scope.url;
+        let doc = doc_or(scope.description.as_deref(), || format!("`{url}`"));
+        quote!(#doc pub const #name: &str = #url;)
+    });
+    quote! {
+        /// OAuth 2.0 scopes of the API; each method lists the ones that authorize it.
+        pub mod scopes {
+            #(#constants)*
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
