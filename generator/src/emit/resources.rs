@@ -17,10 +17,7 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
     let context = parent.nested();
     let module_name = ident(&resource.module);
     let struct_name = ident(&resource.struct_name);
-    let module_doc = format!(
-        " The `{}` resource: [`{}`] and its request builders.",
-        resource.wire, resource.struct_name
-    );
+    let module_doc = format!(" The `{}` resource: its resource struct and request builders.", resource.wire);
     let struct_doc = format!(
         " The `{}` resource; its methods make request builders.",
         resource.wire
