@@ -5,22 +5,29 @@
 mod docs;
 mod resources;
 mod schemas;
+mod serde_impls;
 
 pub use docs::{doc_attrs, escape as escape_doc};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::resolve::{Api, Scalar, Type, TypeId};
+use crate::resolve::{Api, Scalar, Type, TypeId, TypeKind};
 
 /// The tokens of the generated module body.
 pub fn emit(api: &Api) -> TokenStream {
     let mut out = TokenStream::new();
     out.extend(hub(api));
     out.extend(scopes(api));
+    out.extend(method_call(api));
     let context = Context { api, depth: 0 };
+    let with = serde_impls::WithTypes::collect(api);
+    let has_structs = api.types.iter().any(|def| def.used && matches!(def.kind, TypeKind::Struct(_)));
+    if has_structs {
+        out.extend(with.module());
+    }
     for def in api.types.iter().filter(|def| def.used) {
-        out.extend(schemas::type_def(&context, def));
+        out.extend(schemas::type_def(&context, &with, def));
     }
     out.extend(resources::methods_of(&context, &api.methods, &[]));
     for resource in &api.resources {
@@ -174,6 +181,73 @@ fn hub(api: &Api) -> TokenStream {
 
         impl ::std::convert::From<::discogen_runtime::Client> for #hub {
             fn from(client: ::discogen_runtime::Client) -> Self { Self { client } }
+        }
+    }
+}
+
+/// The generic request builder: every method's builder (`GetCall`) is an alias of it, so what
+/// all builders share (global parameters, conditional headers, `send`, `queue`) is compiled
+/// once rather than once per method.
+fn method_call(api: &Api) -> TokenStream {
+    let method_call = ident(&api.method_call);
+    let context = Context { api, depth: 0 };
+    let setters = api.global_params.iter().map(|param| {
+        let setter = ident(&param.name);
+        let ty = resources::argument_type(&context, param, &[]);
+        let doc = doc_or(param.doc.as_deref(), || format!("Sets `{}`.", param.wire));
+        let set = resources::set_query_on(quote!(self.call), param, &ident("value"));
+        quote! {
+            #doc
+            pub fn #setter(mut self, value: #ty) -> Self { #set self }
+        }
+    });
+    let result = quote!(::std::result::Result<::discogen_runtime::Response<T>, ::discogen_runtime::Error>);
+    quote! {
+        /// A request builder: `M` marks the method, `T` is its response type. Each method's
+        /// builder (e.g. `GetCall`) is an alias of it with its own setters added.
+        #[must_use = "a request does nothing until it is sent or queued"]
+        pub struct #method_call<M, T> {
+            call: ::discogen_runtime::Call<T>,
+            method: ::std::marker::PhantomData<fn() -> M>,
+        }
+
+        impl<M, T> ::std::fmt::Debug for #method_call<M, T> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { self.call.fmt(f) }
+        }
+
+        impl<M, T: ::discogen_runtime::serde::de::DeserializeOwned + 'static> #method_call<M, T> {
+            fn wrap(call: ::discogen_runtime::Call<T>) -> Self { Self { call, method: ::std::marker::PhantomData } }
+            #(#setters)*
+            /// Sends `If-Match`: the call only succeeds if the resource's current ETag matches.
+            pub fn if_match(mut self, etag: &str) -> Self {
+                self.call.set_header(::discogen_runtime::http::header::IF_MATCH, etag);
+                self
+            }
+            /// Sends `If-None-Match`: the answer is `Error::NotModified` if the ETag still matches.
+            pub fn if_none_match(mut self, etag: &str) -> Self {
+                self.call.set_header(::discogen_runtime::http::header::IF_NONE_MATCH, etag);
+                self
+            }
+            /// Sends the call alone.
+            pub fn send(self) -> impl ::std::future::Future<Output = #result> {
+                self.call.send()
+            }
+            /// Queues the call into `batch`; `callback` runs once with its result.
+            pub fn queue<'a, F>(self, batch: &mut ::discogen_runtime::Batch<'a>, callback: F) -> ::std::result::Result<::discogen_runtime::RequestId, ::discogen_runtime::Error>
+            where
+                F: ::std::ops::FnOnce(&str, #result) + ::std::marker::Send + 'a,
+            {
+                self.call.queue(batch, callback)
+            }
+            /// Queues the call into `batch` under `request_id` (unique in the batch).
+            pub fn queue_with_id<'a, F>(self, batch: &mut ::discogen_runtime::Batch<'a>, request_id: impl ::std::convert::Into<::std::string::String>, callback: F) -> ::std::result::Result<::discogen_runtime::RequestId, ::discogen_runtime::Error>
+            where
+                F: ::std::ops::FnOnce(&str, #result) + ::std::marker::Send + 'a,
+            {
+                self.call.queue_with_id(batch, request_id, callback)
+            }
+            /// The underlying call.
+            pub fn into_call(self) -> ::discogen_runtime::Call<T> { self.call }
         }
     }
 }

@@ -34,11 +34,9 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
     });
     let constructors = constructors(&context, &resource.methods, &resource.types);
     let builders = methods_of(&context, &resource.methods, &resource.types);
-    let enums = resource
-        .types
-        .iter()
-        .filter(|def| def.used)
-        .map(|def| schemas::type_def(&context, def));
+    // Parameter enums only: no structs, so no `with` types.
+    let no_structs = schemas::WithTypes::default();
+    let enums = resource.types.iter().filter(|def| def.used).map(|def| schemas::type_def(&context, &no_structs, def));
     let submodules = resource.resources.iter().map(|sub| module(&context, sub));
     quote! {
         #[doc = #module_doc]
@@ -133,12 +131,12 @@ fn constructor(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> Tok
     let many = (arguments.len() >= 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let convention = self_convention(&method.name, false);
     let body = if setup.is_empty() {
-        quote!(#builder { call: #new_call })
+        quote!(#builder::wrap(#new_call))
     } else {
         quote! {
             let mut call = #new_call;
             #(#setup)*
-            #builder { call }
+            #builder::wrap(call)
         }
     };
     quote! {
@@ -183,7 +181,7 @@ fn expand(pieces: &[PathPiece], method: &Method) -> TokenStream {
 }
 
 /// The type of a constructor argument or setter value.
-fn argument_type(context: &Context<'_>, param: &Param, local: &[TypeDef]) -> TokenStream {
+pub(crate) fn argument_type(context: &Context<'_>, param: &Param, local: &[TypeDef]) -> TokenStream {
     let single = match param.ty {
         ParamType::String if param.repeated && !param.in_path => {
             return quote!(
@@ -217,7 +215,7 @@ fn set_query(param: &Param, value: &proc_macro2::Ident) -> TokenStream {
     set_query_on(quote!(call), param, value)
 }
 
-fn set_query_on(call: TokenStream, param: &Param, value: &proc_macro2::Ident) -> TokenStream {
+pub(crate) fn set_query_on(call: TokenStream, param: &Param, value: &proc_macro2::Ident) -> TokenStream {
     let wire = &param.wire;
     let is_enum = matches!(param.ty, ParamType::TopEnum(_) | ParamType::LocalEnum(_));
     match (param.ty, param.repeated) {
@@ -266,6 +264,9 @@ pub(crate) fn methods_of(
 
 fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenStream {
     let builder = ident(&method.builder);
+    let marker = ident(&method.marker);
+    let method_call = ident(&context.api.method_call);
+    let up = context.up();
     let response = match &method.response {
         Some(ty) => context.rust_type(ty),
         None => quote!(()),
@@ -274,87 +275,47 @@ fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenSt
         " Request builder for `{}`: set optional parameters, then `send` it or `queue` it into a batch.",
         method.id
     );
-    let globals = &context.api.global_params;
-    let setters = method
+    let marker_doc = format!(" Marks `{}` in [`{}`].", method.id, method.builder);
+    let setters: Vec<TokenStream> = method
         .optional
         .iter()
-        .map(|param| (param, param.name.as_str()))
-        .chain(
-            method
-                .globals
-                .iter()
-                .map(|(index, name)| (&globals[*index], name.as_str())),
-        )
-        .map(|(param, name)| {
-            let setter = ident(name);
+        .map(|param| {
+            let setter = ident(&param.name);
             let ty = argument_type(context, param, local);
             let doc = doc_or(param.doc.as_deref(), || format!("Sets `{}`.", param.wire));
-            let convention = self_convention(name, true);
+            let convention = self_convention(&param.name, true);
             let set = set_query_on(quote!(self.call), param, &ident("value"));
             quote! {
                 #doc
                 #convention
                 pub fn #setter(mut self, value: #ty) -> Self { #set self }
             }
-        });
-    let result = quote!(::std::result::Result<::discogen_runtime::Response<#response>, ::discogen_runtime::Error>);
-    let media = {
-        let upload = method.upload.as_ref().map(|_| {
-            quote! {
-                /// Sends the call with `media` uploaded. Single calls only: an upload cannot be
-                /// queued into a batch.
-                pub fn upload(self, media: ::discogen_runtime::Media) -> ::discogen_runtime::Upload<#response> {
-                    self.call.upload(media)
-                }
+        })
+        .collect();
+    let upload = method.upload.as_ref().map(|_| {
+        quote! {
+            /// Sends the call with `media` uploaded. Single calls only: an upload cannot be
+            /// queued into a batch.
+            pub fn upload(self, media: ::discogen_runtime::Media) -> ::discogen_runtime::Upload<#response> {
+                self.call.upload(media)
             }
-        });
-        let download = method.download.map(|use_service| {
-            quote! {
-                /// Downloads the media (`alt=media`) instead of the metadata. Single calls only.
-                pub fn download(self) -> ::discogen_runtime::Download { self.call.download(#use_service) }
-            }
-        });
-        quote!(#upload #download)
-    };
-    quote! {
-        #[doc = #doc]
-        #[derive(Debug)]
-        #[must_use = "a request does nothing until it is sent or queued"]
-        pub struct #builder { call: ::discogen_runtime::Call<#response> }
-
-        impl #builder {
-            #(#setters)*
-            /// Sends `If-Match`: the call only succeeds if the resource's current ETag matches.
-            pub fn if_match(mut self, etag: &str) -> Self {
-                self.call.set_header(::discogen_runtime::http::header::IF_MATCH, etag);
-                self
-            }
-            /// Sends `If-None-Match`: the answer is `Error::NotModified` if the ETag still matches.
-            pub fn if_none_match(mut self, etag: &str) -> Self {
-                self.call.set_header(::discogen_runtime::http::header::IF_NONE_MATCH, etag);
-                self
-            }
-            /// Sends the call alone.
-            pub fn send(self) -> impl ::std::future::Future<Output = #result> {
-                self.call.send()
-            }
-            /// Queues the call into `batch`; `callback` runs once with its result.
-            pub fn queue<'a, F>(self, batch: &mut ::discogen_runtime::Batch<'a>, callback: F) -> ::std::result::Result<::discogen_runtime::RequestId, ::discogen_runtime::Error>
-            where
-                F: ::std::ops::FnOnce(&str, #result) + ::std::marker::Send + 'a,
-            {
-                self.call.queue(batch, callback)
-            }
-            /// Queues the call into `batch` under `request_id` (unique in the batch).
-            pub fn queue_with_id<'a, F>(self, batch: &mut ::discogen_runtime::Batch<'a>, request_id: impl ::std::convert::Into<::std::string::String>, callback: F) -> ::std::result::Result<::discogen_runtime::RequestId, ::discogen_runtime::Error>
-            where
-                F: ::std::ops::FnOnce(&str, #result) + ::std::marker::Send + 'a,
-            {
-                self.call.queue_with_id(batch, request_id, callback)
-            }
-            /// The underlying call.
-            pub fn into_call(self) -> ::discogen_runtime::Call<#response> { self.call }
-            #media
         }
+    });
+    let download = method.download.map(|use_service| {
+        quote! {
+            /// Downloads the media (`alt=media`) instead of the metadata. Single calls only.
+            pub fn download(self) -> ::discogen_runtime::Download { self.call.download(#use_service) }
+        }
+    });
+    // Only what is particular to this method; the rest is `MethodCall`'s, type-checked once.
+    let particular = (!setters.is_empty() || upload.is_some() || download.is_some())
+        .then(|| quote!(impl #builder { #(#setters)* #upload #download }));
+    quote! {
+        #[doc = #marker_doc]
+        #[derive(Debug)]
+        pub enum #marker {}
+        #[doc = #doc]
+        pub type #builder = #up #method_call<#marker, #response>;
+        #particular
     }
 }

@@ -4,23 +4,26 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+pub(crate) use super::serde_impls::WithTypes;
+use super::serde_impls::struct_impls;
 use super::{Context, doc_attrs, doc_or, ident};
-use crate::resolve::{Api, Field, Scalar, Type, TypeDef, TypeKind, Variant, serde_camel};
+use crate::resolve::{Api, Field, Scalar, Type, TypeDef, TypeKind, Variant};
 
 /// The items of one type definition.
-pub(crate) fn type_def(context: &Context<'_>, def: &TypeDef) -> TokenStream {
+pub(crate) fn type_def(context: &Context<'_>, with: &WithTypes, def: &TypeDef) -> TokenStream {
     let name = ident(&def.name);
     let doc = doc_or(def.doc.as_deref(), || {
         format!("The `{}` type of the API.", def.name)
     });
     match &def.kind {
         TypeKind::Struct(fields) => {
-            let fields = fields.iter().map(|field| struct_field(context, field));
+            let members = fields.iter().map(|field| struct_field(context, field));
+            let impls = struct_impls(context, with, &def.name, fields);
             quote! {
                 #doc
-                #[derive(Clone, Debug, Default, PartialEq, ::discogen_runtime::serde::Serialize, ::discogen_runtime::serde::Deserialize)]
-                #[serde(crate = "::discogen_runtime::serde", default, rename_all = "camelCase")]
-                pub struct #name { #(#fields)* }
+                #[derive(Clone, Debug, Default, PartialEq)]
+                pub struct #name { #(#members)* }
+                #impls
             }
         }
         TypeKind::Enum(variants) => string_enum(&def.name, doc, variants),
@@ -47,14 +50,8 @@ fn struct_field(context: &Context<'_>, field: &Field) -> TokenStream {
     if field.boxed {
         ty = quote!(::std::boxed::Box<#ty>);
     }
-    let rename = (serde_camel(&field.name) != field.wire).then(|| {
-        let wire = &field.wire;
-        quote!(rename = #wire,)
-    });
-    let with = with_module(context.api, &field.ty, 0).map(|module| quote!(, with = #module));
     quote! {
         #doc
-        #[serde(#rename skip_serializing_if = "::std::option::Option::is_none" #with)]
         pub #name: ::std::option::Option<#ty>,
     }
 }

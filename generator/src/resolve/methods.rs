@@ -87,6 +87,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
     /// The document's global parameters; their enums (`Xgafv`, `Alt`) go to the top level.
     pub(super) fn global_params(&mut self) -> Result<Vec<Param>> {
         let mut params = Vec::with_capacity(self.document.parameters.len());
+        let mut global_names = Namespace::with_reserved(BUILDER_METHODS);
         for (wire, schema) in &self.document.parameters {
             let path = format!("parameters.{wire}");
             let ty = if schema.enum_.is_empty() {
@@ -95,7 +96,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
                 let name = self.schemas.top.claim(&camel(wire), "Param");
                 ParamType::TopEnum(self.push_enum(name, schema, path))
             };
-            let name = snake(wire);
+            let name = global_names.claim(&snake(wire), "_param");
             self.globals.push((wire.clone(), name.clone()));
             params.push(Param {
                 name,
@@ -109,9 +110,11 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         Ok(params)
     }
 
-    /// The hub's name: the API's name, unless a schema has it.
-    pub(super) fn claim_hub(&mut self) -> String {
-        self.schemas.top.claim(&camel(&self.document.name), "Hub")
+    /// The hub's name (the API's name, unless a schema has it) and the generic request
+    /// builder's name (`MethodCall`).
+    pub(super) fn claim_hub(&mut self) -> (String, String) {
+        let hub = self.schemas.top.claim(&camel(&self.document.name), "Hub");
+        (hub, self.schemas.top.claim("MethodCall", "Generic"))
     }
 
     /// Methods of the hub and the resource tree.
@@ -200,6 +203,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
     ) -> Result<Method> {
         let name = fns.claim(&snake(key), "_method");
         let builder = module.claim(&format!("{}Call", camel(key)), "");
+        let marker = module.claim(&format!("{}Method", camel(key)), "");
         let is_required =
             |schema: &Schema| schema.required || schema.location.as_deref() == Some("path");
 
@@ -229,21 +233,21 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             let name = arguments.claim(&snake(wire), "_param");
             required.push(self.param(name, wire, schema, key, path, module, home));
         }
+        // Setters share one namespace with the builder's own methods and the global
+        // parameters' setters (which every builder has).
         let mut setters = Namespace::with_reserved(BUILDER_METHODS);
+        for (_, name) in &self.globals {
+            setters.reserve(name);
+        }
         let mut optional = Vec::new();
         for (wire, schema) in &method.parameters {
-            if !required_wires.contains(&wire.as_str()) {
+            // A parameter that is also global is set with the global setter.
+            let global = self.globals.iter().any(|(global, _)| global == wire);
+            if !required_wires.contains(&wire.as_str()) && !global {
                 let name = setters.claim(&snake(wire), "_param");
                 optional.push(self.param(name, wire, schema, key, path, module, home));
             }
         }
-        let globals = self
-            .globals
-            .iter()
-            .enumerate()
-            .filter(|(_, (wire, _))| !method.parameters.contains_key(wire))
-            .map(|(index, (_, name))| (index, setters.claim(name, "_param")))
-            .collect();
 
         let expand = |template: &str, at: &str| -> Result<Vec<PathPiece>> {
             let pieces =
@@ -325,7 +329,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             path: expand(&method.path, &format!("{path}.path"))?,
             required,
             optional,
-            globals,
+            marker,
             request,
             response,
             scopes,

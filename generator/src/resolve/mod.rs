@@ -38,11 +38,15 @@ pub struct Api {
     pub batch_path: String,
     /// The hub type's name (`Farm`).
     pub hub: String,
+    /// The generic request builder every method's builder is an alias of (`MethodCall`): it
+    /// has the setters of the global parameters, the conditional headers, `send` and `queue`.
+    pub method_call: String,
     /// OAuth scopes, as constants of the `scopes` module.
     pub scopes: Vec<Scope>,
     /// Every type of the top-level module: schemas, nested types, enums.
     pub types: Vec<TypeDef>,
-    /// The document's global parameters: setters on every request builder.
+    /// The document's global parameters: setters on every request builder (their names never
+    /// collide with a method's setters).
     pub global_params: Vec<Param>,
     /// Methods on the hub itself (rare).
     pub methods: Vec<Method>,
@@ -187,7 +191,7 @@ pub struct Method {
     pub id: String,
     /// The constructor on the resource (`get`).
     pub name: String,
-    /// The request builder type (`GetCall`).
+    /// The request builder type (`GetCall`), an alias of [`Api::method_call`].
     pub builder: String,
     /// The description.
     pub doc: Option<String>,
@@ -201,9 +205,8 @@ pub struct Method {
     pub required: Vec<Param>,
     /// Setters.
     pub optional: Vec<Param>,
-    /// Global parameters that are setters of this builder, with this builder's setter
-    /// names: indexes into [`Api::global_params`].
-    pub globals: Vec<(usize, String)>,
+    /// The type that marks this method in [`Api::method_call`] (`GetMethod`).
+    pub marker: String,
     /// The request body type.
     pub request: Option<Type>,
     /// The response type (`()` when `None`).
@@ -305,7 +308,7 @@ pub fn resolve(document: &Document, options: &Options) -> Result<Api> {
     let scopes = methods::scopes(document);
     let mut resolver = methods::MethodResolver::new(document, &scopes, &mut schemas);
     let global_params = resolver.global_params()?;
-    let hub = resolver.claim_hub();
+    let (hub, method_call) = resolver.claim_hub();
     let (methods, resources) = resolver.resolve_all()?;
     let mut types = schemas.types;
     cycles::break_cycles(&mut types)?;
@@ -323,6 +326,7 @@ pub fn resolve(document: &Document, options: &Options) -> Result<Api> {
         service_path,
         batch_path,
         hub,
+        method_call,
         scopes,
         types,
         global_params,

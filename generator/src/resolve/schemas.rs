@@ -12,6 +12,8 @@ use crate::parse::{Document, Schema};
 /// response bodies, parameter enums) add to them.
 pub(super) struct SchemaResolver<'d> {
     ids: HashMap<&'d str, TypeId>,
+    /// Inline schemas (their `Debug` text) → the type made for them.
+    inline: HashMap<String, TypeId>,
     /// Every type so far; the first `schemas.len()` are the schemas in document order.
     pub(super) types: Vec<TypeDef>,
     /// The names of the top-level module.
@@ -23,8 +25,9 @@ impl<'d> SchemaResolver<'d> {
     pub(super) fn new(document: &'d Document) -> Result<Self> {
         let mut resolver = SchemaResolver {
             ids: HashMap::new(),
+            inline: HashMap::new(),
             types: Vec::new(),
-            top: Namespace::with_reserved(&["scopes"]),
+            top: Namespace::with_reserved(&["scopes", "serde_support"]),
         };
         // Claim every top-level name before any nested one, so schemas keep their natural names.
         for (key, schema) in &document.schemas {
@@ -124,8 +127,10 @@ impl<'d> SchemaResolver<'d> {
         }
         Ok(match schema.type_.as_deref() {
             Some("string") if !schema.enum_.is_empty() => {
-                let id = self.nested(hint, schema, path);
-                self.types[id].kind = TypeKind::Enum(variants(schema));
+                let (id, fresh) = self.nested(hint, schema, path);
+                if fresh {
+                    self.types[id].kind = TypeKind::Enum(variants(schema));
+                }
                 Type::Named(id)
             }
             Some("string") => Type::Scalar(match schema.format.as_deref() {
@@ -159,9 +164,11 @@ impl<'d> SchemaResolver<'d> {
                 None => Type::Vec(Box::new(Type::Any)),
             },
             _ if is_struct(schema) => {
-                let id = self.nested(hint, schema, path);
-                let name = self.types[id].name.clone();
-                self.types[id].kind = TypeKind::Struct(self.fields(schema, &name, path)?);
+                let (id, fresh) = self.nested(hint, schema, path);
+                if fresh {
+                    let name = self.types[id].name.clone();
+                    self.types[id].kind = TypeKind::Struct(self.fields(schema, &name, path)?);
+                }
                 Type::Named(id)
             }
             Some("object") | None if schema.additional_properties.is_some() => {
@@ -177,10 +184,19 @@ impl<'d> SchemaResolver<'d> {
         })
     }
 
-    /// Adds a nested type named `hint` (or a distinct variant of it).
-    fn nested(&mut self, hint: &str, schema: &Schema, path: &str) -> TypeId {
+    /// Adds a nested type named `hint` (or a distinct variant of it), or finds the one made
+    /// for an identical inline schema earlier: (id, whether it is new). compute.v1 repeats
+    /// the same `warning` object and its 30-value enum in hundreds of list responses; one
+    /// type each keeps the generated code (and its compile time) in proportion.
+    fn nested(&mut self, hint: &str, schema: &Schema, path: &str) -> (TypeId, bool) {
+        let key = format!("{schema:?}");
+        if let Some(&id) = self.inline.get(&key) {
+            return (id, false);
+        }
         let name = self.top.claim(hint, "");
-        self.push(name, schema.description.clone(), path.to_owned())
+        let id = self.push(name, schema.description.clone(), path.to_owned());
+        self.inline.insert(key, id);
+        (id, true)
     }
 }
 

@@ -256,7 +256,8 @@ const FARM: &str = r#""parameters": {
                     "view": {"type": "string", "enum": ["BASIC", "FULL"], "location": "query"},
                     "key": {"type": "string", "location": "query", "description": "Overrides the global one."},
                     "tag": {"type": "string", "location": "query", "repeated": true},
-                    "send": {"type": "boolean", "location": "query"}},
+                    "send": {"type": "boolean", "location": "query"},
+                    "xgafv": {"type": "string", "location": "query"}},
                 "response": {"$ref": "Animal"},
                 "scopes": ["https://www.googleapis.com/auth/farm", "https://example.com/unlisted"]},
             "insert": {"id": "farm.animals.insert", "httpMethod": "POST", "path": "v1/animals",
@@ -302,14 +303,13 @@ fn parameters_split_into_arguments_and_setters() {
             },
         ]
     );
+    // `key` is also a global parameter: its global setter serves.
     let optional: Vec<&str> = get.optional.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(optional, ["view", "key", "tag", "send_param"]);
-    assert!(get.optional[2].repeated);
+    assert_eq!(optional, ["view", "tag", "send_param", "xgafv_param"]);
+    assert!(get.optional[1].repeated);
     assert_eq!(get.optional[0].ty, ParamType::LocalEnum(0));
     assert_eq!(animals.types[0].name, "GetView");
-    // `key` is the method's own; the global one is not repeated.
-    let globals: Vec<&str> = get.globals.iter().map(|(_, name)| name.as_str()).collect();
-    assert_eq!(globals, ["xgafv", "alt", "fields"]);
+    assert_eq!(get.marker, "GetMethod");
     assert_eq!(
         get.scopes,
         [
@@ -380,6 +380,7 @@ fn methods_resources_and_modules_get_distinct_names() {
 fn global_enums_scopes_and_the_hub_avoid_schema_names() {
     let api = api(FARM);
     assert_eq!(api.hub, "FarmHub");
+    assert_eq!(api.method_call, "MethodCall");
     let globals: Vec<(&str, ParamType)> = api
         .global_params
         .iter()
@@ -479,4 +480,22 @@ fn inline_bodies_become_types_named_after_the_method() {
         .position(|t| t.name == "KeysPutRequest")
         .unwrap();
     assert_eq!(methods[1].request, Some(Type::Named(put_request)));
+}
+
+#[test]
+fn identical_inline_types_are_made_once() {
+    let api = api(r#""schemas": {
+        "AList": {"type": "object", "properties": {"warning": {"type": "object", "properties": {
+            "code": {"type": "string", "enum": ["A", "B"]}, "message": {"type": "string"}}}}},
+        "BList": {"type": "object", "properties": {"warning": {"type": "object", "properties": {
+            "code": {"type": "string", "enum": ["A", "B"]}, "message": {"type": "string"}}}}},
+        "CList": {"type": "object", "properties": {"warning": {"type": "object", "properties": {
+            "code": {"type": "string", "enum": ["A", "B", "C"]}}}}}}"#);
+    let a = &fields(type_named(&api, "AList"))[0].ty;
+    let b = &fields(type_named(&api, "BList"))[0].ty;
+    let c = &fields(type_named(&api, "CList"))[0].ty;
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    let names: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["AList", "BList", "CList", "AListWarning", "AListWarningCode", "CListWarning", "CListWarningCode"]);
 }
