@@ -11,12 +11,25 @@ use super::{Outgoing, State};
 use crate::multipart::{self, DecodedRequestPart, ResponsePart};
 
 /// Outer headers that describe the outer message or connection, not the calls inside it.
-const NOT_FOR_PARTS: [&str; 6] = ["connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade"];
+const NOT_FOR_PARTS: [&str; 6] = [
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
 
 /// Answers one batch request (the `batch`-th one received).
 pub(crate) fn answer_batch(state: &State, outer: &TestRequest, batch: usize) -> Outgoing {
-    let content_type = outer.headers.get(CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let decoded = multipart::decode_request_lenient(content_type.as_deref().unwrap_or(""), outer.body.clone());
+    let content_type = outer
+        .headers
+        .get(CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let decoded = multipart::decode_request_lenient(
+        content_type.as_deref().unwrap_or(""),
+        outer.body.clone(),
+    );
     if decoded.parts.is_empty() {
         if let Some(error) = decoded.error {
             let message = format!("cannot decode the batch request: {error}");
@@ -39,11 +52,15 @@ pub(crate) fn answer_batch(state: &State, outer: &TestRequest, batch: usize) -> 
         return Outgoing::raw(raw);
     }
     if let Some(failure) = &misbehavior.fail_batch {
-        let response = TestResponse::google_error(failure.status.as_u16(), "the batch request failed (test server)");
+        let response = TestResponse::google_error(
+            failure.status.as_u16(),
+            "the batch request failed (test server)",
+        );
         return Outgoing::from(with_retry_after(response, failure.retry_after.as_deref()));
     }
     if misbehavior.non_multipart {
-        let response = TestResponse::json(200, &serde_json::json!({ "kind": "testing#notMultipart" }));
+        let response =
+            TestResponse::json(200, &serde_json::json!({ "kind": "testing#notMultipart" }));
         return Outgoing::from(response);
     }
 
@@ -51,11 +68,17 @@ pub(crate) fn answer_batch(state: &State, outer: &TestRequest, batch: usize) -> 
     for (index, (part, failure)) in parts.iter().zip(failures).enumerate() {
         let (content_id, response) = match (part, failure) {
             (Ok(request), Some((status, retry_after))) => {
-                let response = TestResponse::google_error(status.as_u16(), "this call failed (test server)");
-                (request.content_id.clone(), with_retry_after(response, retry_after.as_deref()))
+                let response =
+                    TestResponse::google_error(status.as_u16(), "this call failed (test server)");
+                (
+                    request.content_id.clone(),
+                    with_retry_after(response, retry_after.as_deref()),
+                )
             }
             (Ok(request), None) => (request.content_id.clone(), (state.handler)(request)),
-            (Err((content_id, message)), _) => (content_id.clone(), TestResponse::google_error(400, message)),
+            (Err((content_id, message)), _) => {
+                (content_id.clone(), TestResponse::google_error(400, message))
+            }
         };
         let part = ResponsePart {
             content_id: content_id.as_deref().map(response_content_id),
@@ -74,7 +97,8 @@ fn unwrap_part(part: DecodedRequestPart, outer: &TestRequest, batch: usize) -> T
     let mut headers = part.headers;
     let own: Vec<HeaderName> = headers.keys().cloned().collect();
     for (name, value) in &outer.headers {
-        let outer_only = name.as_str().starts_with("content-") || NOT_FOR_PARTS.contains(&name.as_str());
+        let outer_only =
+            name.as_str().starts_with("content-") || NOT_FOR_PARTS.contains(&name.as_str());
         if !outer_only && !own.contains(name) {
             headers.append(name.clone(), value.clone());
         }
@@ -93,7 +117,10 @@ fn unwrap_part(part: DecodedRequestPart, outer: &TestRequest, batch: usize) -> T
 /// `<X>` → `<response-X>`, as Google answers.
 fn response_content_id(content_id: &str) -> String {
     let inner = content_id.trim();
-    let inner = inner.strip_prefix('<').and_then(|i| i.strip_suffix('>')).unwrap_or(inner);
+    let inner = inner
+        .strip_prefix('<')
+        .and_then(|i| i.strip_suffix('>'))
+        .unwrap_or(inner);
     format!("<response-{inner}>")
 }
 
@@ -107,16 +134,20 @@ fn with_retry_after(response: TestResponse, retry_after: Option<&str>) -> TestRe
 /// Encodes the answers after the part-level switches: drop, duplicate, reorder, strip
 /// Content-IDs, invalid UTF-8, empty parts, no closing delimiter.
 fn encode_answer(answers: Vec<(usize, ResponsePart)>, misbehavior: &Misbehavior) -> RawResponse {
-    let mut answers: Vec<ResponsePart> =
-        drop_and_duplicate(answers, misbehavior).into_iter().map(|(_, part)| part).collect();
+    let mut answers: Vec<ResponsePart> = drop_and_duplicate(answers, misbehavior)
+        .into_iter()
+        .map(|(_, part)| part)
+        .collect();
     reorder(&mut answers, misbehavior.order);
     for part in &mut answers {
         if misbehavior.drop_content_ids {
             part.content_id = None;
         }
         if misbehavior.invalid_utf8_header {
-            let value = HeaderValue::from_bytes(b"\xff\xfe").expect("obs-text is a valid header value");
-            part.headers.append(HeaderName::from_static("x-invalid-utf8"), value);
+            let value =
+                HeaderValue::from_bytes(b"\xff\xfe").expect("obs-text is a valid header value");
+            part.headers
+                .append(HeaderName::from_static("x-invalid-utf8"), value);
         }
     }
     let boundary = loop {
@@ -136,8 +167,15 @@ fn encode_answer(answers: Vec<(usize, ResponsePart)>, misbehavior: &Misbehavior)
     }
     let mut headers = HeaderMap::new();
     let content_type = format!("multipart/mixed; boundary={boundary}");
-    headers.insert(CONTENT_TYPE, HeaderValue::from_str(&content_type).expect("a safe boundary is a valid value"));
-    RawResponse { status: StatusCode::OK, headers, body: Bytes::from(body) }
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_str(&content_type).expect("a safe boundary is a valid value"),
+    );
+    RawResponse {
+        status: StatusCode::OK,
+        headers,
+        body: Bytes::from(body),
+    }
 }
 
 #[cfg(test)]
@@ -151,9 +189,17 @@ mod tests {
         let mut outer_headers = HeaderMap::new();
         outer_headers.insert("authorization", "Bearer outer".parse().unwrap());
         outer_headers.insert("x-goog-api-client", "discogen".parse().unwrap());
-        outer_headers.insert("content-type", "multipart/mixed; boundary=b".parse().unwrap());
+        outer_headers.insert(
+            "content-type",
+            "multipart/mixed; boundary=b".parse().unwrap(),
+        );
         outer_headers.insert("transfer-encoding", "chunked".parse().unwrap());
-        let outer = TestRequest::new(Method::POST, "/batch?key=k&fields=outer", outer_headers, Bytes::new());
+        let outer = TestRequest::new(
+            Method::POST,
+            "/batch?key=k&fields=outer",
+            outer_headers,
+            Bytes::new(),
+        );
         let mut own = HeaderMap::new();
         own.insert("authorization", "Bearer own".parse().unwrap());
         let part = DecodedRequestPart {
@@ -168,8 +214,17 @@ mod tests {
         assert_eq!(request.header("x-goog-api-client"), Some("discogen"));
         assert_eq!(request.header("content-type"), None);
         assert_eq!(request.header("transfer-encoding"), None);
-        assert_eq!(request.query, [("fields".to_owned(), "own".to_owned()), ("key".to_owned(), "k".to_owned())]);
-        assert_eq!((request.batch, request.request_id().as_deref()), (Some(4), Some("1")));
+        assert_eq!(
+            request.query,
+            [
+                ("fields".to_owned(), "own".to_owned()),
+                ("key".to_owned(), "k".to_owned())
+            ]
+        );
+        assert_eq!(
+            (request.batch, request.request_id().as_deref()),
+            (Some(4), Some("1"))
+        );
     }
 
     #[test]

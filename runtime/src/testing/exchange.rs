@@ -46,7 +46,10 @@ impl TestRequest {
 
     /// The first value of query parameter `name`.
     pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The header `name` as text, if present and visible ASCII.
@@ -56,7 +59,9 @@ impl TestRequest {
 
     /// For a batch part: the request id in its Content-ID (`<BASE+ID>` → `ID`, decoded).
     pub fn request_id(&self) -> Option<String> {
-        self.content_id.as_deref().and_then(multipart::decoded_request_id)
+        self.content_id
+            .as_deref()
+            .and_then(multipart::decoded_request_id)
     }
 
     /// The body parsed as JSON.
@@ -70,7 +75,11 @@ impl TestRequest {
 
 /// `a=1&b=x%20y` → `[("a","1"),("b","x y")]`; `+` is a space, undecodable bytes are replaced.
 pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+    let decode = |s: &str| {
+        percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
     query
         .split('&')
         .filter(|pair| !pair.is_empty())
@@ -98,8 +107,13 @@ impl TestResponse {
     /// # Panics
     /// When `status` is not in 100..=999.
     pub fn status(status: u16) -> Self {
-        let status = StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"));
-        TestResponse { status, headers: HeaderMap::new(), body: Bytes::new() }
+        let status =
+            StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"));
+        TestResponse {
+            status,
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
     }
 
     /// An answer with `status` and `value` as its JSON body (`Content-Type:
@@ -109,7 +123,9 @@ impl TestResponse {
     /// When `status` is invalid or `value` cannot be serialised.
     pub fn json(status: u16, value: &impl Serialize) -> Self {
         let body = serde_json::to_vec(value).expect("TestResponse::json: the value must serialise");
-        TestResponse::status(status).header(CONTENT_TYPE, "application/json; charset=UTF-8").with_body(body)
+        TestResponse::status(status)
+            .header(CONTENT_TYPE, "application/json; charset=UTF-8")
+            .with_body(body)
     }
 
     /// Google's error object, `{"error": {"code", "message", "status"}}`, with `status`.
@@ -132,8 +148,12 @@ impl TestResponse {
         V: TryInto<HeaderValue>,
         V::Error: std::fmt::Debug,
     {
-        let name = name.try_into().expect("TestResponse::header: invalid header name");
-        let value = value.try_into().expect("TestResponse::header: invalid header value");
+        let name = name
+            .try_into()
+            .expect("TestResponse::header: invalid header name");
+        let value = value
+            .try_into()
+            .expect("TestResponse::header: invalid header value");
         self.headers.append(name, value);
         self
     }
@@ -183,8 +203,15 @@ impl RawResponse {
     /// When `status` or `content_type` is invalid.
     pub fn new(status: u16, content_type: &str, body: impl Into<Bytes>) -> Self {
         let mut headers = HeaderMap::new();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).expect("RawResponse: invalid Content-Type"));
-        RawResponse { status: TestResponse::status(status).status, headers, body: body.into() }
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_str(content_type).expect("RawResponse: invalid Content-Type"),
+        );
+        RawResponse {
+            status: TestResponse::status(status).status,
+            headers,
+            body: body.into(),
+        }
     }
 }
 
@@ -194,18 +221,31 @@ mod tests {
 
     #[test]
     fn query_is_split_and_decoded() {
-        let request = TestRequest::new(Method::GET, "/a%2Fb?x=1&y=a+b%21&&flag&x=2", HeaderMap::new(), Bytes::new());
+        let request = TestRequest::new(
+            Method::GET,
+            "/a%2Fb?x=1&y=a+b%21&&flag&x=2",
+            HeaderMap::new(),
+            Bytes::new(),
+        );
         assert_eq!(request.path, "/a%2Fb");
-        let pairs: Vec<(&str, &str)> = request.query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = request
+            .query
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
         assert_eq!(pairs, [("x", "1"), ("y", "a b!"), ("flag", ""), ("x", "2")]);
         assert_eq!(request.query_param("x"), Some("1"));
     }
 
     #[test]
     fn response_helpers() {
-        let response = TestResponse::json(201, &serde_json::json!({"a": 1})).header("etag", "\"1\"");
+        let response =
+            TestResponse::json(201, &serde_json::json!({"a": 1})).header("etag", "\"1\"");
         assert_eq!(response.status, StatusCode::CREATED);
-        assert_eq!(response.headers["content-type"], "application/json; charset=UTF-8");
+        assert_eq!(
+            response.headers["content-type"],
+            "application/json; charset=UTF-8"
+        );
         assert_eq!(response.headers["etag"], "\"1\"");
         assert_eq!(&response.body[..], br#"{"a":1}"#);
         let error = TestResponse::google_error(503, "try later");

@@ -118,8 +118,14 @@ impl PartFailure {
     }
 
     fn new(target: PartTarget, status: u16) -> Self {
-        let status = StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"));
-        PartFailure { target, status, batches: None, retry_after: None }
+        let status =
+            StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"));
+        PartFailure {
+            target,
+            status,
+            batches: None,
+            retry_after: None,
+        }
     }
 
     /// Only in the next `batches` batch requests that contain such a part.
@@ -163,8 +169,13 @@ impl BatchFailure {
     /// # Panics
     /// When `status` is not a valid status code.
     pub fn new(status: u16) -> Self {
-        let status = StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"));
-        BatchFailure { status, batches: None, retry_after: None }
+        let status =
+            StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"));
+        BatchFailure {
+            status,
+            batches: None,
+            retry_after: None,
+        }
     }
 
     /// Only the next `batches` batch requests.
@@ -199,7 +210,10 @@ pub(crate) fn reorder<T>(items: &mut [T], order: PartOrder) {
 }
 
 /// Applies `drop_parts` and `duplicate_parts` to answers tagged with their request index.
-pub(crate) fn drop_and_duplicate<T: Clone>(answers: Vec<(usize, T)>, misbehavior: &Misbehavior) -> Vec<(usize, T)> {
+pub(crate) fn drop_and_duplicate<T: Clone>(
+    answers: Vec<(usize, T)>,
+    misbehavior: &Misbehavior,
+) -> Vec<(usize, T)> {
     let mut out = Vec::with_capacity(answers.len());
     for (index, answer) in answers {
         if misbehavior.drop_parts.contains(&index) {
@@ -221,10 +235,20 @@ mod tests {
     fn failures_hit_their_targets_until_spent() {
         let by_index = PartFailure::index(2, 503);
         assert!(by_index.hits(2, Some("x")) && !by_index.hits(1, None));
-        let by_id = PartFailure::request_id("pony", 429).for_batches(1).retry_after("3");
-        assert!(by_id.hits(7, Some("pony")) && !by_id.hits(7, Some("sheep")) && !by_id.hits(7, None));
+        let by_id = PartFailure::request_id("pony", 429)
+            .for_batches(1)
+            .retry_after("3");
+        assert!(
+            by_id.hits(7, Some("pony")) && !by_id.hits(7, Some("sheep")) && !by_id.hits(7, None)
+        );
         assert_eq!(by_id.retry_after.as_deref(), Some("3"));
-        assert!(!PartFailure { batches: Some(0), ..by_id }.hits(7, Some("pony")));
+        assert!(
+            !PartFailure {
+                batches: Some(0),
+                ..by_id
+            }
+            .hits(7, Some("pony"))
+        );
         assert!(PartFailure::all(401).hits(9, None));
     }
 
@@ -243,7 +267,11 @@ mod tests {
 
     #[test]
     fn dropping_and_duplicating() {
-        let misbehavior = Misbehavior { drop_parts: vec![1], duplicate_parts: vec![2], ..Misbehavior::default() };
+        let misbehavior = Misbehavior {
+            drop_parts: vec![1],
+            duplicate_parts: vec![2],
+            ..Misbehavior::default()
+        };
         let answers = drop_and_duplicate(vec![(0, 'a'), (1, 'b'), (2, 'c')], &misbehavior);
         assert_eq!(answers, [(0, 'a'), (2, 'c'), (2, 'c')]);
     }

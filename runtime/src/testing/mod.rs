@@ -73,7 +73,10 @@ pub struct TestServerBuilder {
 
 impl Default for TestServerBuilder {
     fn default() -> Self {
-        TestServerBuilder { batch_path: "/batch".into(), misbehavior: Misbehavior::default() }
+        TestServerBuilder {
+            batch_path: "/batch".into(),
+            misbehavior: Misbehavior::default(),
+        }
     }
 }
 
@@ -122,7 +125,11 @@ impl TestServerBuilder {
             records: Mutex::new(Records::default()),
         });
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&state)));
-        Ok(TestServer { addr, state, task: Some(task) })
+        Ok(TestServer {
+            addr,
+            state,
+            task: Some(task),
+        })
     }
 }
 
@@ -215,7 +222,10 @@ impl Drop for TestServer {
 
 impl std::fmt::Debug for TestServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestServer").field("addr", &self.addr).field("batch_path", &self.state.batch_path).finish()
+        f.debug_struct("TestServer")
+            .field("addr", &self.addr)
+            .field("batch_path", &self.state.batch_path)
+            .finish()
     }
 }
 
@@ -258,7 +268,10 @@ impl State {
 
     /// The switches for one batch, spending the counters of the failures it uses: the whole
     /// batch's failure, or else each part's failure (first matching entry wins).
-    pub(crate) fn take_batch_switches<E>(&self, parts: &[Result<TestRequest, E>]) -> (Misbehavior, Vec<DecidedFailure>) {
+    pub(crate) fn take_batch_switches<E>(
+        &self,
+        parts: &[Result<TestRequest, E>],
+    ) -> (Misbehavior, Vec<DecidedFailure>) {
         let mut shared = lock(&self.misbehavior);
         let mut snapshot = shared.clone();
         let mut failures = vec![None; parts.len()];
@@ -279,7 +292,11 @@ impl State {
         for (index, part) in parts.iter().enumerate() {
             let Ok(request) = part else { continue };
             let request_id = request.request_id();
-            if let Some(i) = shared.fail_parts.iter().position(|f| f.hits(index, request_id.as_deref())) {
+            if let Some(i) = shared
+                .fail_parts
+                .iter()
+                .position(|f| f.hits(index, request_id.as_deref()))
+            {
                 let failure = &shared.fail_parts[i];
                 failures[index] = Some((failure.status, failure.retry_after.clone()));
                 used[i] = true;
@@ -309,19 +326,32 @@ pub(crate) struct Outgoing {
 
 impl Outgoing {
     pub(crate) fn raw(response: RawResponse) -> Self {
-        Outgoing { status: response.status, headers: response.headers, body: response.body, raw: true }
+        Outgoing {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+            raw: true,
+        }
     }
 }
 
 impl From<TestResponse> for Outgoing {
     fn from(response: TestResponse) -> Self {
-        Outgoing { status: response.status, headers: response.headers, body: response.body, raw: false }
+        Outgoing {
+            status: response.status,
+            headers: response.headers,
+            body: response.body,
+            raw: false,
+        }
     }
 }
 
 impl From<RawResponse> for Outgoing {
     fn from(response: RawResponse) -> Self {
-        Outgoing { raw: false, ..Outgoing::raw(response) }
+        Outgoing {
+            raw: false,
+            ..Outgoing::raw(response)
+        }
     }
 }
 
@@ -343,17 +373,26 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>) {
         connections.spawn(async move {
             let service = service_fn(move |request| serve(Arc::clone(&state), request));
             // A connection error (client gone, body cut on purpose) ends just this connection.
-            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
 
 type OutBody = UnsyncBoxBody<Bytes, io::Error>;
 
-async fn serve(state: Arc<State>, request: Request<Incoming>) -> Result<Response<OutBody>, Infallible> {
+async fn serve(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<OutBody>, Infallible> {
     let (head, body) = request.into_parts();
     // A body the client did not finish sending is recorded as far as it came.
-    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let body = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let target = head.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let request = TestRequest::new(head.method, target, head.headers, body);
     let misbehavior = lock(&state.misbehavior).clone();
@@ -382,7 +421,10 @@ fn catch_handler_panic(answer: impl FnOnce() -> Outgoing) -> Outgoing {
             .map(String::as_str)
             .or_else(|| panic.downcast_ref::<&str>().copied())
             .unwrap_or("the handler panicked");
-        Outgoing::from(TestResponse::google_error(500, &format!("test server handler panicked: {message}")))
+        Outgoing::from(TestResponse::google_error(
+            500,
+            &format!("test server handler panicked: {message}"),
+        ))
     })
 }
 
@@ -396,7 +438,12 @@ enum Chunk {
 /// Builds the HTTP answer with the transport-level switches: Content-Length (true or lying),
 /// a stall mid-body, a body cut short.
 fn into_response(outgoing: Outgoing, misbehavior: &Misbehavior) -> Response<OutBody> {
-    let Outgoing { status, mut headers, body, raw } = outgoing;
+    let Outgoing {
+        status,
+        mut headers,
+        body,
+        raw,
+    } = outgoing;
     if !raw {
         let offset = misbehavior.content_length_offset.unwrap_or(0);
         let declared = (body.len() as i64).saturating_add(offset).max(0);
@@ -432,7 +479,9 @@ fn into_response(outgoing: Outgoing, misbehavior: &Misbehavior) -> Response<OutB
                 tokio::time::sleep(duration).await;
                 None
             }
-            Chunk::Fail => Some(Err(io::Error::other("test server: body cut short on purpose"))),
+            Chunk::Fail => Some(Err(io::Error::other(
+                "test server: body cut short on purpose",
+            ))),
         }
     });
     let mut response = Response::new(StreamBody::new(stream).boxed_unsync());
