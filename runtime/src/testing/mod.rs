@@ -431,6 +431,9 @@ fn catch_handler_panic(answer: impl FnOnce() -> Outgoing) -> Outgoing {
 /// One step of sending a body.
 enum Chunk {
     Data(Bytes),
+    /// Pending once, so hyper flushes what it buffered (the head and the data so far) before
+    /// an error or early end aborts the connection and discards its buffer.
+    Flush,
     Stall(Duration),
     Fail,
 }
@@ -467,7 +470,13 @@ fn into_response(outgoing: Outgoing, misbehavior: &Misbehavior) -> Response<OutB
             }
             _ => left > 0,
         });
+        chunks.push(Chunk::Flush);
         chunks.push(Chunk::Fail);
+    } else if misbehavior
+        .content_length_offset
+        .is_some_and(|offset| offset > 0)
+    {
+        chunks.push(Chunk::Flush);
     }
     // The body's length stays unknown to hyper, so the Content-Length above is what it sends
     // and enforces (truncating a longer body, failing on a shorter one).
@@ -475,6 +484,10 @@ fn into_response(outgoing: Outgoing, misbehavior: &Misbehavior) -> Response<OutB
         match chunk {
             Chunk::Data(data) if data.is_empty() => None,
             Chunk::Data(data) => Some(Ok(Frame::data(data))),
+            Chunk::Flush => {
+                tokio::task::yield_now().await;
+                None
+            }
             Chunk::Stall(duration) => {
                 tokio::time::sleep(duration).await;
                 None
