@@ -16,7 +16,8 @@ use super::{DecodeError, DecodedParts, DecodedRequestPart, PartError, ResponsePa
 ///
 /// # Errors
 /// The first problem found: the body's framing (no boundary parameter, no opening delimiter,
-/// no closing delimiter) or a part that cannot be read (no status line). Use
+/// no closing delimiter, more than [`MAX_PARTS`](super::MAX_PARTS) parts) or a part that
+/// cannot be read (no status line). Use
 /// [`decode_response_lenient`] to keep the good parts of a partly bad body.
 pub fn decode_response(content_type: &str, body: &[u8]) -> Result<Vec<ResponsePart>, DecodeError> {
     decode_response_bytes(content_type, Bytes::copy_from_slice(body))
