@@ -57,6 +57,7 @@ pub use encode::{
     safe_boundary,
 };
 pub use frame::MAX_PARTS;
+pub use message::{MAX_HEADERS_PER_BODY, MAX_HEADERS_PER_PART};
 
 /// One call inside a batch request, as a client writes it.
 #[derive(Clone, Debug, PartialEq)]
