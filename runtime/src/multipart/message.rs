@@ -16,14 +16,17 @@ use super::frame::PartSpan;
 
 /// A cursor over the lines of one part.
 pub(crate) struct Lines<'a> {
+    /// The whole batch body, so that header values can be slices of it.
+    shared: &'a Bytes,
     body: &'a [u8],
     pub(crate) pos: usize,
     end: usize,
 }
 
 impl<'a> Lines<'a> {
-    pub(crate) fn new(body: &'a [u8], span: &PartSpan) -> Self {
+    pub(crate) fn new(body: &'a Bytes, span: &PartSpan) -> Self {
         Lines {
+            shared: body,
             body,
             pos: span.start,
             end: span.end,
@@ -194,8 +197,9 @@ pub(crate) fn read_headers(
         let Some((name, value)) = split_header(line) else {
             continue;
         };
-        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
-        else {
+        // The value shares the body's buffer: no allocation per header.
+        let value = HeaderValue::from_maybe_shared(lines.shared.slice_ref(value));
+        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name), value) else {
             continue;
         };
         if headers.len() == MAX_HEADERS_PER_PART {
@@ -269,14 +273,16 @@ mod tests {
 
     #[test]
     fn header_lines_are_trimmed_and_bad_ones_skipped() {
-        let text = b"A: 1\r\nB:\t two words \t\r\nno colon here\r\n: empty name\r\nbad name: x\r\nC:\x7f\r\nD: \xff\xfe\r\n\r\nbody";
+        let text = Bytes::from_static(
+            b"A: 1\r\nB:\t two words \t\r\nno colon here\r\n: empty name\r\nbad name: x\r\nC:\x7f\r\nD: \xff\xfe\r\n\r\nbody",
+        );
         let span = PartSpan {
             start: 0,
             end: text.len(),
             end_before_lf: text.len(),
             closed: true,
         };
-        let mut lines = Lines::new(text, &span);
+        let mut lines = Lines::new(&text, &span);
         let mut budget = 3;
         let headers = read_headers(&mut lines, 0, &mut budget).unwrap();
         assert_eq!(budget, 0);
@@ -286,7 +292,7 @@ mod tests {
         assert_eq!(headers.len(), 3);
         assert_eq!(&text[lines.pos..], b"body");
 
-        let mut lines = Lines::new(text, &span);
+        let mut lines = Lines::new(&text, &span);
         let error = read_headers(&mut lines, 4, &mut 2).unwrap_err();
         let third_valid = text.windows(3).position(|w| w == b"\nD:").unwrap() + 1;
         assert_eq!((error.part, error.offset), (Some(4), third_valid));
@@ -298,15 +304,14 @@ mod tests {
 
     #[test]
     fn headers_per_part_are_capped_below_what_header_map_holds() {
-        let text = "a: b\n".repeat(40_000);
+        let text = Bytes::from("a: b\n".repeat(40_000));
         let span = PartSpan {
             start: 0,
             end: text.len(),
             end_before_lf: text.len(),
             closed: true,
         };
-        let error =
-            read_headers(&mut Lines::new(text.as_bytes(), &span), 0, &mut usize::MAX).unwrap_err();
+        let error = read_headers(&mut Lines::new(&text, &span), 0, &mut usize::MAX).unwrap_err();
         assert_eq!(error.offset, 5 * MAX_HEADERS_PER_PART);
     }
 }
