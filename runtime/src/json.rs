@@ -160,7 +160,10 @@ impl<F, T: WireValue<F>> WireValue<F> for Vec<T> {
 
 impl<F, T: WireValue<F>> WireValue<F> for BTreeMap<String, T> {
     fn write<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.iter().map(|(key, value)| (key, Wire::<F, T>::new(value))))
+        serializer.collect_map(
+            self.iter()
+                .map(|(key, value)| (key, Wire::<F, T>::new(value))),
+        )
     }
 
     fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -204,7 +207,7 @@ impl IntegerLeaf for u64 {
 /// Reads an integer of type `T` from a JSON string or number.
 struct IntegerVisitor<T>(PhantomData<fn() -> T>);
 
-impl<'de, T: IntegerLeaf> Visitor<'de> for IntegerVisitor<T> {
+impl<T: IntegerLeaf> Visitor<'_> for IntegerVisitor<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -229,7 +232,8 @@ impl<'de, T: IntegerLeaf> Visitor<'de> for IntegerVisitor<T> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-        v.parse().map_err(|_| E::invalid_value(Unexpected::Str(v), &self))
+        v.parse()
+            .map_err(|_| E::invalid_value(Unexpected::Str(v), &self))
     }
 }
 
@@ -320,11 +324,13 @@ impl<T: FloatLeaf> FloatVisitor<T> {
     }
 }
 
-impl<'de, T: FloatLeaf> Visitor<'de> for FloatVisitor<T> {
+impl<T: FloatLeaf> Visitor<'_> for FloatVisitor<T> {
     type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a number, or a string holding a number, \"NaN\", \"Infinity\" or \"-Infinity\"")
+        f.write_str(
+            "a number, or a string holding a number, \"NaN\", \"Infinity\" or \"-Infinity\"",
+        )
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {

@@ -38,7 +38,11 @@ pub struct ConversionError {
 
 impl ConversionError {
     fn new(format: &'static str, value: &str, reason: impl Into<String>) -> Self {
-        ConversionError { format, value: value.to_owned(), reason: reason.into() }
+        ConversionError {
+            format,
+            value: value.to_owned(),
+            reason: reason.into(),
+        }
     }
 
     /// The value that did not convert.
@@ -160,9 +164,10 @@ impl DateTime {
                 let seconds = i64::try_from(before.as_secs()).map_or(i64::MIN, |s| -s);
                 match before.subsec_nanos() {
                     0 => Timestamp { seconds, nanos: 0 },
-                    nanos => {
-                        Timestamp { seconds: seconds - 1, nanos: NANOS_PER_SECOND - nanos }
-                    }
+                    nanos => Timestamp {
+                        seconds: seconds - 1,
+                        nanos: NANOS_PER_SECOND - nanos,
+                    },
                 }
             }
         };
@@ -197,10 +202,18 @@ impl Date {
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Self, ConversionError> {
         let text = format!("{year:04}-{month:02}-{day:02}");
         if !(0..=9999).contains(&year) {
-            return Err(ConversionError::new(DATE, &text, "the year is not 0000-9999"));
+            return Err(ConversionError::new(
+                DATE,
+                &text,
+                "the year is not 0000-9999",
+            ));
         }
         if month > 12 || day > 31 {
-            return Err(ConversionError::new(DATE, &text, "the month or day is out of range"));
+            return Err(ConversionError::new(
+                DATE,
+                &text,
+                "the month or day is out of range",
+            ));
         }
         match calendar::parse_date(&text) {
             Ok(_) => Ok(Date(text)),

@@ -50,7 +50,11 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let month_from_march = (5 * day_of_year + 2) / 153;
     // Both are small and positive by construction.
     let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u32;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month as u32, day)
 }
@@ -101,7 +105,10 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(text: &'a str) -> Self {
-        Cursor { bytes: text.as_bytes(), pos: 0 }
+        Cursor {
+            bytes: text.as_bytes(),
+            pos: 0,
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -110,6 +117,7 @@ impl<'a> Cursor<'a> {
 
     /// Exactly `count` decimal digits.
     fn digits(&mut self, count: usize, what: &str) -> Result<u32, String> {
+        let start = self.pos;
         let mut value = 0u32;
         for _ in 0..count {
             match self.peek() {
@@ -117,7 +125,9 @@ impl<'a> Cursor<'a> {
                     value = value * 10 + u32::from(b - b'0');
                     self.pos += 1;
                 }
-                _ => return Err(format!("expected {count} digits of {what} at byte {}", self.pos)),
+                _ => {
+                    return Err(format!("expected {count} digits of {what} at byte {start}"));
+                }
             }
         }
         Ok(value)
@@ -171,7 +181,9 @@ fn read_date(cursor: &mut Cursor) -> Result<(i64, u32, u32), String> {
     let day_at = cursor.pos;
     let day = cursor.digits(2, "the day")?;
     if day == 0 || day > days_in_month(year, month) {
-        return Err(format!("day {day} at byte {day_at} is not in {year:04}-{month:02}"));
+        return Err(format!(
+            "day {day} at byte {day_at} is not in {year:04}-{month:02}"
+        ));
     }
     Ok((year, month, day))
 }
@@ -195,7 +207,9 @@ fn read_hour_minute(cursor: &mut Cursor, what: &str) -> Result<(u32, u32), Strin
     let minute_at = cursor.pos;
     let minute = cursor.digits(2, "the minute")?;
     if minute > 59 {
-        return Err(format!("{what} minute {minute} at byte {minute_at} is not 00-59"));
+        return Err(format!(
+            "{what} minute {minute} at byte {minute_at} is not 00-59"
+        ));
     }
     Ok((hour, minute))
 }
@@ -224,7 +238,11 @@ pub(super) fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
     };
     let offset_seconds = match cursor.expect(b"Zz+-", "'Z' or a '+HH:MM'/'-HH:MM' offset")? {
         b'+' | b'-' => {
-            let sign = if cursor.bytes[cursor.pos - 1] == b'-' { -1 } else { 1 };
+            let sign = if cursor.bytes[cursor.pos - 1] == b'-' {
+                -1
+            } else {
+                1
+            };
             let (hours, minutes) = read_hour_minute(&mut cursor, "offset")?;
             sign * i64::from(hours * 3600 + minutes * 60)
         }
