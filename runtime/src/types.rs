@@ -165,7 +165,7 @@ impl DateTime {
                 match before.subsec_nanos() {
                     0 => Timestamp { seconds, nanos: 0 },
                     nanos => Timestamp {
-                        seconds: seconds - 1,
+                        seconds: seconds.saturating_sub(1),
                         nanos: NANOS_PER_SECOND - nanos,
                     },
                 }

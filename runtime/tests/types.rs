@@ -95,6 +95,27 @@ fn from_system_time_writes_utc_with_0_3_6_or_9_digits() {
 }
 
 #[test]
+fn from_system_time_handles_the_extremes_of_system_time() {
+    // Far outside RFC 3339: written with a sign, rejected when read back, never a panic.
+    let extremes = [
+        UNIX_EPOCH.checked_add(StdDuration::new(i64::MAX.unsigned_abs(), 999_999_999)),
+        UNIX_EPOCH.checked_sub(StdDuration::from_secs(i64::MAX.unsigned_abs())),
+    ];
+    // SystemTime's range depends on the platform; at least one extreme must be tested.
+    assert!(extremes.iter().flatten().count() >= 1);
+    for time in extremes.into_iter().flatten() {
+        let text = DateTime::from_system_time(time);
+        assert!(text.as_str().starts_with(['+', '-']), "{text}");
+        assert!(
+            text.to_system_time()
+                .unwrap_err()
+                .reason()
+                .contains("4 digits of the year")
+        );
+    }
+}
+
+#[test]
 fn to_system_time_reads_offsets_fractions_and_rfc3339_variants() {
     let pony = at(1_794_299_400, 0);
     let cases = [
