@@ -24,7 +24,7 @@ mod retry;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use auth::{Auth, BoxFuture, StaticToken, TokenSource};
+pub use auth::{Auth, AuthError, BoxFuture, StaticToken, TokenSource};
 pub use batch::{
     Batch, BatchCallback, BatchSummary, DEFAULT_MAX_IN_FLIGHT, MAX_CALLS_PER_REQUEST,
     MAX_REQUEST_ID_LEN, RequestId,
