@@ -66,18 +66,35 @@ pub fn fast_retry(max_attempts: u32) -> RetryPolicy {
 
 /// A Farm client for the server at `root_url`.
 pub fn farm_client(root_url: &str, auth: impl Into<Auth>) -> Client {
-    Client::builder(&FARM).root_url(root_url).auth(auth).retry(fast_retry(4)).build().unwrap()
+    Client::builder(&FARM)
+        .root_url(root_url)
+        .auth(auth)
+        .retry(fast_retry(4))
+        .build()
+        .unwrap()
 }
 
 /// `farm.animals.get`.
 pub fn get_animal(client: &Client, name: &str) -> Call<Animal> {
-    Call::new(client, Method::GET, "farm.animals.get", format!("animals/{name}"), &[SCOPE, READONLY])
+    Call::new(
+        client,
+        Method::GET,
+        "farm.animals.get",
+        format!("animals/{name}"),
+        &[SCOPE, READONLY],
+    )
 }
 
 /// `farm.animals.update` with `If-Match`.
 pub fn update_animal(client: &Client, animal: &Animal, etag: &str) -> Call<Animal> {
     let name = animal.animal_name.clone().unwrap_or_default();
-    let mut call = Call::new(client, Method::PUT, "farm.animals.update", format!("animals/{name}"), &[SCOPE]);
+    let mut call = Call::new(
+        client,
+        Method::PUT,
+        "farm.animals.update",
+        format!("animals/{name}"),
+        &[SCOPE],
+    );
     call.json_body(animal);
     call.set_header(discogen_runtime::http::header::IF_MATCH, etag);
     call
@@ -85,14 +102,26 @@ pub fn update_animal(client: &Client, animal: &Animal, etag: &str) -> Call<Anima
 
 /// `farm.animals.list` with `If-None-Match`.
 pub fn list_animals(client: &Client, etag: &str) -> Call<AnimalList> {
-    let mut call = Call::new(client, Method::GET, "farm.animals.list", "animals".into(), &[READONLY]);
+    let mut call = Call::new(
+        client,
+        Method::GET,
+        "farm.animals.list",
+        "animals".into(),
+        &[READONLY],
+    );
     call.set_header(discogen_runtime::http::header::IF_NONE_MATCH, etag);
     call
 }
 
 /// `farm.animals.delete`: no response body.
 pub fn delete_animal(client: &Client, name: &str) -> Call<()> {
-    Call::new(client, Method::DELETE, "farm.animals.delete", format!("animals/{name}"), &[SCOPE])
+    Call::new(
+        client,
+        Method::DELETE,
+        "farm.animals.delete",
+        format!("animals/{name}"),
+        &[SCOPE],
+    )
 }
 
 /// A token source whose token changes with each refresh: `Bearer token-0`, `Bearer token-1`…
@@ -119,13 +148,22 @@ impl TokenSource for CountingToken {
         &'a self,
         scopes: &'a [&'a str],
     ) -> BoxFuture<'a, Result<String, discogen_runtime::AuthError>> {
-        self.requested_scopes.lock().unwrap().push(scopes.iter().map(|s| s.to_string()).collect());
+        self.requested_scopes
+            .lock()
+            .unwrap()
+            .push(scopes.iter().map(|s| s.to_string()).collect());
         let generation = self.generation.load(Ordering::SeqCst);
         Box::pin(async move { Ok(format!("Bearer token-{generation}")) })
     }
 
-    fn refresh<'a>(&'a self, scopes: &'a [&'a str]) -> BoxFuture<'a, Result<(), discogen_runtime::AuthError>> {
-        self.refreshed_scopes.lock().unwrap().push(scopes.iter().map(|s| s.to_string()).collect());
+    fn refresh<'a>(
+        &'a self,
+        scopes: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<(), discogen_runtime::AuthError>> {
+        self.refreshed_scopes
+            .lock()
+            .unwrap()
+            .push(scopes.iter().map(|s| s.to_string()).collect());
         self.generation.fetch_add(1, Ordering::SeqCst);
         Box::pin(async { Ok(()) })
     }
