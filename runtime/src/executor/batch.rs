@@ -246,7 +246,7 @@ pub(crate) async fn execute(batch: Batch<'_>) -> BatchSummary {
                     policy,
                 ) {
                     Plan::Finish => dispatcher.finish(index, answer),
-                    Plan::Refresh => to_refresh.push((index, answer)),
+                    Plan::Refresh => to_refresh.push(index),
                     Plan::Backoff(delay) => {
                         wait = wait.max(delay);
                         to_back_off.push(index);
@@ -257,23 +257,23 @@ pub(crate) async fn execute(batch: Batch<'_>) -> BatchSummary {
         drop(in_flight);
         let mut next = to_back_off;
         if !to_refresh.is_empty() {
-            // One refresh per execute: calls answered 401 after it get their 401.
+            // One refresh per execute (a call answered 401 again keeps its 401); a call
+            // whose 401 came from a request that used the old token is still sent again.
             let refresh_error = if refreshed {
                 None
             } else {
                 refreshed = true;
-                let scopes = union_scopes(&requests, to_refresh.iter().map(|(index, _)| *index));
+                let scopes = union_scopes(&requests, to_refresh.iter().copied());
                 within(shared.deadline, client.inner.auth.refresh(&scopes))
                     .await
                     .err()
             };
-            for (index, answer) in to_refresh {
+            for index in to_refresh {
                 match &refresh_error {
                     Some(error) => {
                         dispatcher.finish(index, Answer::Failed(error.clone(), Retry::No))
                     }
                     None => {
-                        drop(answer);
                         dispatcher.auth_retried[index] = true;
                         next.push(index);
                     }
