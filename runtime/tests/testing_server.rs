@@ -279,11 +279,25 @@ async fn an_undecodable_batch_is_answered_400() {
 
 #[tokio::test]
 async fn a_panicking_handler_answers_500() {
-    let server =
-        TestServer::start(|_: &TestRequest| -> TestResponse { panic!("boom in handler") }).await;
+    let server = TestServer::start(|request: &TestRequest| match request.path.as_str() {
+        "/farm/v1/animals/pony" => farm(request),
+        _ => panic!("boom in handler"),
+    })
+    .await;
     let response = client().get(server.url()).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(response.text().await.unwrap().contains("boom in handler"));
+
+    // In a batch only the part whose handler panicked fails.
+    let body = "--b\r\n\r\nGET /farm/v1/animals/pony\r\n\r\n--b\r\n\r\nGET /boom\r\n\r\n--b--";
+    let (status, headers, body) =
+        post_batch(&server.batch_url(), "multipart/mixed; boundary=b", body).await;
+    assert_eq!(status, StatusCode::OK);
+    let statuses: Vec<u16> = decode(&headers, body)
+        .iter()
+        .map(|p| p.status.as_u16())
+        .collect();
+    assert_eq!(statuses, [200, 500]);
 }
 
 #[tokio::test]

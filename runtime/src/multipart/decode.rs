@@ -4,8 +4,8 @@ use bytes::Bytes;
 
 use super::frame::{PartSpan, boundary_from_content_type, split_parts};
 use super::message::{
-    Lines, looks_like_request_line, looks_like_status_line, read_body, read_headers,
-    read_part_headers, read_request_line, read_status,
+    Lines, MAX_HEADERS_PER_BODY, looks_like_request_line, looks_like_status_line, read_body,
+    read_headers, read_part_headers, read_request_line, read_status,
 };
 use super::{DecodeError, DecodedParts, DecodedRequestPart, PartError, ResponsePart};
 
@@ -16,7 +16,8 @@ use super::{DecodeError, DecodedParts, DecodedRequestPart, PartError, ResponsePa
 ///
 /// # Errors
 /// The first problem found: the body's framing (no boundary parameter, no opening delimiter,
-/// no closing delimiter) or a part that cannot be read (no status line). Use
+/// no closing delimiter, more than [`MAX_PARTS`](super::MAX_PARTS) parts) or a part that
+/// cannot be read (no status line). Use
 /// [`decode_response_lenient`] to keep the good parts of a partly bad body.
 pub fn decode_response(content_type: &str, body: &[u8]) -> Result<Vec<ResponsePart>, DecodeError> {
     decode_response_bytes(content_type, Bytes::copy_from_slice(body))
@@ -63,7 +64,8 @@ pub fn decode_request_lenient(content_type: &str, body: Bytes) -> DecodedParts<D
     decode_parts(content_type, &body, request_part)
 }
 
-type PartDecoder<T> = fn(&Bytes, &PartSpan, usize) -> Result<T, PartError>;
+/// Decodes the part at an index; the last argument is what is left of the header budget.
+type PartDecoder<T> = fn(&Bytes, &PartSpan, usize, &mut usize) -> Result<T, PartError>;
 
 fn decode_parts<T>(
     content_type: &str,
@@ -80,11 +82,12 @@ fn decode_parts<T>(
         }
     };
     let framing = split_parts(body, &boundary);
+    let mut budget = MAX_HEADERS_PER_BODY;
     let parts = framing
         .parts
         .iter()
         .enumerate()
-        .map(|(index, span)| decode_part(body, span, index))
+        .map(|(index, span)| decode_part(body, span, index, &mut budget))
         .collect();
     DecodedParts {
         parts,
@@ -101,7 +104,12 @@ fn unclosed(content_id: Option<String>, index: usize, body: &Bytes) -> PartError
     }
 }
 
-fn response_part(body: &Bytes, span: &PartSpan, index: usize) -> Result<ResponsePart, PartError> {
+fn response_part(
+    body: &Bytes,
+    span: &PartSpan,
+    index: usize,
+    budget: &mut usize,
+) -> Result<ResponsePart, PartError> {
     let mut lines = Lines::new(body, span);
     let content_id = read_part_headers(&mut lines, looks_like_status_line);
     if !span.closed {
@@ -111,7 +119,10 @@ fn response_part(body: &Bytes, span: &PartSpan, index: usize) -> Result<Response
         Ok(status) => status,
         Err(error) => return Err(PartError { content_id, error }),
     };
-    let headers = read_headers(&mut lines);
+    let headers = match read_headers(&mut lines, index, budget) {
+        Ok(headers) => headers,
+        Err(error) => return Err(PartError { content_id, error }),
+    };
     let part_body = read_body(body, &lines, span, &headers);
     Ok(ResponsePart {
         content_id,
@@ -125,6 +136,7 @@ fn request_part(
     body: &Bytes,
     span: &PartSpan,
     index: usize,
+    budget: &mut usize,
 ) -> Result<DecodedRequestPart, PartError> {
     let mut lines = Lines::new(body, span);
     let content_id = read_part_headers(&mut lines, looks_like_request_line);
@@ -135,7 +147,10 @@ fn request_part(
         Ok(line) => line,
         Err(error) => return Err(PartError { content_id, error }),
     };
-    let headers = read_headers(&mut lines);
+    let headers = match read_headers(&mut lines, index, budget) {
+        Ok(headers) => headers,
+        Err(error) => return Err(PartError { content_id, error }),
+    };
     let part_body = read_body(body, &lines, span, &headers);
     Ok(DecodedRequestPart {
         content_id,

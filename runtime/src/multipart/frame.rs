@@ -79,6 +79,11 @@ fn unquote(quoted: &str) -> (String, &str) {
     (value, "")
 }
 
+/// The most parts a body may have: 100 times the 1000 calls Google accepts in one batch.
+/// Without a cap, a hostile body of tiny parts (`--b` lines) would cost far more memory
+/// decoded than it does on the wire.
+pub const MAX_PARTS: usize = 100_000;
+
 /// The bytes of one part between two delimiter lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct PartSpan {
@@ -130,6 +135,13 @@ pub(crate) fn split_parts(body: &[u8], boundary: &str) -> Framing {
     };
     while !open.close {
         let start = open.next;
+        if parts.len() == MAX_PARTS {
+            let message = format!("the body has more than {MAX_PARTS} parts");
+            return Framing {
+                parts,
+                error: Some(DecodeError::body(message, open.at)),
+            };
+        }
         match next_delimiter(body, &finder, start) {
             Some(delimiter) => {
                 let (end, before_lf) = line_break_before(body, delimiter.at, start);
@@ -314,6 +326,16 @@ mod tests {
                 .message
                 .contains("without the closing delimiter")
         );
+    }
+
+    #[test]
+    fn part_count_is_capped() {
+        let body = "--b\n".repeat(MAX_PARTS + 2);
+        let framing = split_parts(body.as_bytes(), "b");
+        assert_eq!(framing.parts.len(), MAX_PARTS);
+        let error = framing.error.unwrap();
+        assert_eq!(error.offset, 4 * MAX_PARTS);
+        assert!(error.message.contains("more than 100000 parts"), "{error}");
     }
 
     #[test]

@@ -16,14 +16,17 @@ use super::frame::PartSpan;
 
 /// A cursor over the lines of one part.
 pub(crate) struct Lines<'a> {
+    /// The whole batch body, so that header values can be slices of it.
+    shared: &'a Bytes,
     body: &'a [u8],
     pub(crate) pos: usize,
     end: usize,
 }
 
 impl<'a> Lines<'a> {
-    pub(crate) fn new(body: &'a [u8], span: &PartSpan) -> Self {
+    pub(crate) fn new(body: &'a Bytes, span: &PartSpan) -> Self {
         Lines {
+            shared: body,
             body,
             pos: span.start,
             end: span.end,
@@ -170,24 +173,48 @@ pub(crate) fn read_request_line(
     Ok((method, target))
 }
 
+/// The most headers one part may hold; [`HeaderMap`] itself cannot hold more than 32,768.
+pub const MAX_HEADERS_PER_PART: usize = 10_000;
+
+/// The most headers all parts of a body may hold together. A header line can be four bytes
+/// on the wire and over a hundred decoded: without a budget a hostile body would cost many
+/// times its size in memory.
+pub const MAX_HEADERS_PER_BODY: usize = 1_000_000;
+
 /// Reads the nested message's headers up to a blank line or the part's end. Lines that are
-/// not `name: value` with a valid name and value are skipped.
-pub(crate) fn read_headers(lines: &mut Lines<'_>) -> HeaderMap {
+/// not `name: value` with a valid name and value are skipped. `budget` is what is left of
+/// [`MAX_HEADERS_PER_BODY`].
+pub(crate) fn read_headers(
+    lines: &mut Lines<'_>,
+    part: usize,
+    budget: &mut usize,
+) -> Result<HeaderMap, DecodeError> {
     let mut headers = HeaderMap::new();
-    while let Some((line, _)) = lines.next_line() {
+    while let Some((line, at)) = lines.next_line() {
         if line.is_empty() {
             break;
         }
         let Some((name, value)) = split_header(line) else {
             continue;
         };
-        if let (Ok(name), Ok(value)) =
-            (HeaderName::from_bytes(name), HeaderValue::from_bytes(value))
-        {
-            headers.append(name, value);
+        // The value shares the body's buffer: no allocation per header.
+        let value = HeaderValue::from_maybe_shared(lines.shared.slice_ref(value));
+        let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name), value) else {
+            continue;
+        };
+        if headers.len() == MAX_HEADERS_PER_PART {
+            let message = format!("the part has more than {MAX_HEADERS_PER_PART} headers");
+            return Err(DecodeError::in_part(message, part, at));
         }
+        if *budget == 0 {
+            let message =
+                format!("the body has more than {MAX_HEADERS_PER_BODY} headers in its parts");
+            return Err(DecodeError::in_part(message, part, at));
+        }
+        *budget -= 1;
+        headers.append(name, value);
     }
-    headers
+    Ok(headers)
 }
 
 /// `name: value` with spaces and tabs trimmed around both; `None` without a colon.
@@ -246,19 +273,45 @@ mod tests {
 
     #[test]
     fn header_lines_are_trimmed_and_bad_ones_skipped() {
-        let text = b"A: 1\r\nB:\t two words \t\r\nno colon here\r\n: empty name\r\nbad name: x\r\nC:\x7f\r\nD: \xff\xfe\r\n\r\nbody";
+        let text = Bytes::from_static(
+            b"A: 1\r\nB:\t two words \t\r\nno colon here\r\n: empty name\r\nbad name: x\r\nC:\x7f\r\nD: \xff\xfe\r\n\r\nbody",
+        );
         let span = PartSpan {
             start: 0,
             end: text.len(),
             end_before_lf: text.len(),
             closed: true,
         };
-        let mut lines = Lines::new(text, &span);
-        let headers = read_headers(&mut lines);
+        let mut lines = Lines::new(&text, &span);
+        let mut budget = 3;
+        let headers = read_headers(&mut lines, 0, &mut budget).unwrap();
+        assert_eq!(budget, 0);
         assert_eq!(headers["a"], "1");
         assert_eq!(headers["b"], "two words");
         assert_eq!(headers["d"].as_bytes(), b"\xff\xfe");
         assert_eq!(headers.len(), 3);
         assert_eq!(&text[lines.pos..], b"body");
+
+        let mut lines = Lines::new(&text, &span);
+        let error = read_headers(&mut lines, 4, &mut 2).unwrap_err();
+        let third_valid = text.windows(3).position(|w| w == b"\nD:").unwrap() + 1;
+        assert_eq!((error.part, error.offset), (Some(4), third_valid));
+        assert!(
+            error.message.contains("more than 1000000 headers"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn headers_per_part_are_capped_below_what_header_map_holds() {
+        let text = Bytes::from("a: b\n".repeat(40_000));
+        let span = PartSpan {
+            start: 0,
+            end: text.len(),
+            end_before_lf: text.len(),
+            closed: true,
+        };
+        let error = read_headers(&mut Lines::new(&text, &span), 0, &mut usize::MAX).unwrap_err();
+        assert_eq!(error.offset, 5 * MAX_HEADERS_PER_PART);
     }
 }

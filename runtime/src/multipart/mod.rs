@@ -56,6 +56,8 @@ pub use encode::{
     boundary_is_safe, encode_request, encode_response, random_boundary, response_boundary_is_safe,
     safe_boundary,
 };
+pub use frame::MAX_PARTS;
+pub use message::{MAX_HEADERS_PER_BODY, MAX_HEADERS_PER_PART};
 
 /// One call inside a batch request, as a client writes it.
 #[derive(Clone, Debug, PartialEq)]

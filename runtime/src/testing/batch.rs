@@ -75,7 +75,7 @@ pub(crate) fn answer_batch(state: &State, outer: &TestRequest, batch: usize) -> 
                     with_retry_after(response, retry_after.as_deref()),
                 )
             }
-            (Ok(request), None) => (request.content_id.clone(), (state.handler)(request)),
+            (Ok(request), None) => (request.content_id.clone(), state.call_handler(request)),
             (Err((content_id, message)), _) => {
                 (content_id.clone(), TestResponse::google_error(400, message))
             }

@@ -231,7 +231,7 @@ impl std::fmt::Debug for TestServer {
 
 /// What the server shares between its connections.
 pub(crate) struct State {
-    pub(crate) handler: Box<Handler>,
+    handler: Box<Handler>,
     batch_path: String,
     misbehavior: Mutex<Misbehavior>,
     records: Mutex<Records>,
@@ -398,12 +398,12 @@ async fn serve(
     let misbehavior = lock(&state.misbehavior).clone();
     let outgoing = if request.path == state.batch_path {
         let batch = state.record_request(&request, true);
-        catch_handler_panic(|| batch::answer_batch(&state, &request, batch))
+        batch::answer_batch(&state, &request, batch)
     } else {
         state.record_request(&request, false);
         match misbehavior.raw_response.clone() {
             Some(raw) => Outgoing::raw(raw),
-            None => catch_handler_panic(|| Outgoing::from((state.handler)(&request))),
+            None => Outgoing::from(state.call_handler(&request)),
         }
     };
     if let Some(delay) = misbehavior.delay {
@@ -412,20 +412,19 @@ async fn serve(
     Ok(into_response(outgoing, &misbehavior))
 }
 
-/// A handler that panics (a failed assertion inside it, say) answers 500 with the message,
-/// rather than silently dropping the connection.
-fn catch_handler_panic(answer: impl FnOnce() -> Outgoing) -> Outgoing {
-    catch_unwind(AssertUnwindSafe(answer)).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| panic.downcast_ref::<&str>().copied())
-            .unwrap_or("the handler panicked");
-        Outgoing::from(TestResponse::google_error(
-            500,
-            &format!("test server handler panicked: {message}"),
-        ))
-    })
+impl State {
+    /// Runs the handler. One that panics (a failed assertion inside it, say) answers 500
+    /// with the message, in its own part for a batch, rather than dropping the connection.
+    pub(crate) fn call_handler(&self, request: &TestRequest) -> TestResponse {
+        catch_unwind(AssertUnwindSafe(|| (self.handler)(request))).unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("the handler panicked");
+            TestResponse::google_error(500, &format!("test server handler panicked: {message}"))
+        })
+    }
 }
 
 /// One step of sending a body.
