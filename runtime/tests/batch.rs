@@ -562,3 +562,31 @@ async fn batch_wide_callback_sees_raw_parts_and_decode_errors() {
     );
     assert_eq!(raw[2].1.as_ref().unwrap().status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_token_covers_the_scopes_of_the_call_or_of_every_call_in_the_request() {
+    let server = TestServer::start(farm_handler).await;
+    let token = CountingToken::new();
+    let client = farm_client(&server.url(), Auth::Token(token.clone()));
+    let _ = list_animals(&client, "\"x\"").send().await;
+    let mut batch = client.new_batch();
+    list_animals(&client, "\"x\"")
+        .queue(&mut batch, |_, _| {})
+        .unwrap();
+    delete_animal(&client, "cow")
+        .queue(&mut batch, |_, _| {})
+        .unwrap();
+    batch.execute().await;
+    let requested = token.requested_scopes.lock().unwrap().clone();
+    assert_eq!(
+        requested,
+        [
+            vec![READONLY.to_owned()],
+            vec![SCOPE.to_owned(), READONLY.to_owned()]
+        ]
+    );
+    assert_eq!(
+        server.requests()[1].header("authorization"),
+        Some("Bearer token-0")
+    );
+}
