@@ -102,7 +102,12 @@ impl<T: DeserializeOwned + 'static> Upload<T> {
         let mut url = format!("{}{path}", client.root_url);
         let mut extra = vec![("uploadType", upload_type)];
         extra.extend(client.auth.key().map(|key| ("key", key)));
-        append_query(&mut url, request.query_with(&extra));
+        // The protocol is chosen here; an `uploadType` set on the call would contradict it.
+        let query = request
+            .query_with(&extra)
+            .enumerate()
+            .filter(|(index, (name, _))| *name != "uploadType" || *index >= request.query.len());
+        append_query(&mut url, query.map(|(_, pair)| pair));
         let http_request = HttpRequest {
             method: request.method.clone(),
             url,

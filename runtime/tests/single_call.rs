@@ -254,10 +254,17 @@ async fn uploads_are_simple_without_metadata_and_multipart_with_it() {
     assert_eq!(request.body, media.data);
 
     let mut with_metadata = insert_call(&client, &["image/*"], None);
+    with_metadata.set_query("uploadType", "resumable");
     with_metadata.json_body(&json!({"caption": "a pony"}));
     with_metadata.upload(media.clone()).send().await.unwrap();
     let request = &server.requests()[1];
-    assert_eq!(request.query_param("uploadType"), Some("multipart"));
+    let upload_types: Vec<&str> = request
+        .query
+        .iter()
+        .filter(|(n, _)| n == "uploadType")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(upload_types, ["multipart"]);
     let content_type = request.header("content-type").unwrap();
     let boundary = content_type
         .strip_prefix("multipart/related; boundary=")
