@@ -22,7 +22,10 @@ pub fn emit(api: &Api) -> TokenStream {
     out.extend(method_call(api));
     let context = Context { api, depth: 0 };
     let with = serde_impls::WithTypes::collect(api);
-    let has_structs = api.types.iter().any(|def| def.used && matches!(def.kind, TypeKind::Struct(_)));
+    let has_structs = api
+        .types
+        .iter()
+        .any(|def| def.used && matches!(def.kind, TypeKind::Struct(_)));
     if has_structs {
         out.extend(with.module());
     }
@@ -201,7 +204,8 @@ fn method_call(api: &Api) -> TokenStream {
             pub fn #setter(mut self, value: #ty) -> Self { #set self }
         }
     });
-    let result = quote!(::std::result::Result<::discogen_runtime::Response<T>, ::discogen_runtime::Error>);
+    let result =
+        quote!(::std::result::Result<::discogen_runtime::Response<T>, ::discogen_runtime::Error>);
     quote! {
         /// A request builder: `M` marks the method, `T` is its response type. Each method's
         /// builder (e.g. `GetCall`) is an alias of it with its own setters added.

@@ -17,7 +17,10 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
     let context = parent.nested();
     let module_name = ident(&resource.module);
     let struct_name = ident(&resource.struct_name);
-    let module_doc = format!(" The `{}` resource: its resource struct and request builders.", resource.wire);
+    let module_doc = format!(
+        " The `{}` resource: its resource struct and request builders.",
+        resource.wire
+    );
     let struct_doc = format!(
         " The `{}` resource; its methods make request builders.",
         resource.wire
@@ -36,7 +39,11 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
     let builders = methods_of(&context, &resource.methods, &resource.types);
     // Parameter enums only: no structs, so no `with` types.
     let no_structs = schemas::WithTypes::default();
-    let enums = resource.types.iter().filter(|def| def.used).map(|def| schemas::type_def(&context, &no_structs, def));
+    let enums = resource
+        .types
+        .iter()
+        .filter(|def| def.used)
+        .map(|def| schemas::type_def(&context, &no_structs, def));
     let submodules = resource.resources.iter().map(|sub| module(&context, sub));
     quote! {
         #[doc = #module_doc]
@@ -181,7 +188,11 @@ fn expand(pieces: &[PathPiece], method: &Method) -> TokenStream {
 }
 
 /// The type of a constructor argument or setter value.
-pub(crate) fn argument_type(context: &Context<'_>, param: &Param, local: &[TypeDef]) -> TokenStream {
+pub(crate) fn argument_type(
+    context: &Context<'_>,
+    param: &Param,
+    local: &[TypeDef],
+) -> TokenStream {
     let single = match param.ty {
         ParamType::String if param.repeated && !param.in_path => {
             return quote!(
@@ -215,7 +226,11 @@ fn set_query(param: &Param, value: &proc_macro2::Ident) -> TokenStream {
     set_query_on(quote!(call), param, value)
 }
 
-pub(crate) fn set_query_on(call: TokenStream, param: &Param, value: &proc_macro2::Ident) -> TokenStream {
+pub(crate) fn set_query_on(
+    call: TokenStream,
+    param: &Param,
+    value: &proc_macro2::Ident,
+) -> TokenStream {
     let wire = &param.wire;
     let is_enum = matches!(param.ty, ParamType::TopEnum(_) | ParamType::LocalEnum(_));
     match (param.ty, param.repeated) {

@@ -48,7 +48,9 @@ impl WithTypes {
     fn index(&self, api: &Api, field: &Field) -> Option<usize> {
         let module = with_module(api, &field.ty, 0)?;
         let ty = Context { api, depth: 1 }.rust_type(&field.ty);
-        self.types.get(&format!("{module} {ty}")).map(|(index, _, _)| *index)
+        self.types
+            .get(&format!("{module} {ty}"))
+            .map(|(index, _, _)| *index)
     }
 
     /// The `serde_support` module.
@@ -105,7 +107,12 @@ impl WithTypes {
 }
 
 /// `Serialize` and `Deserialize` for the struct `name` with `fields`.
-pub(crate) fn struct_impls(context: &Context<'_>, with: &WithTypes, name: &str, fields: &[Field]) -> TokenStream {
+pub(crate) fn struct_impls(
+    context: &Context<'_>,
+    with: &WithTypes,
+    name: &str,
+    fields: &[Field],
+) -> TokenStream {
     let type_name = ident(name);
     let support = ident(SUPPORT);
     let mut serialize = Vec::with_capacity(fields.len());
@@ -120,7 +127,8 @@ pub(crate) fn struct_impls(context: &Context<'_>, with: &WithTypes, name: &str, 
                 serialize.push(quote! {
                     if self.#member.is_some() { map.serialize_entry(#wire, &#support::#ser(&self.#member))?; }
                 });
-                deserialize.push(quote!(#wire => out.#member = map.next_value_seed(#support::#de)?,));
+                deserialize
+                    .push(quote!(#wire => out.#member = map.next_value_seed(#support::#de)?,));
             }
             None => {
                 serialize.push(quote! {

@@ -25,8 +25,32 @@ const BUILDER_METHODS: &[&str] = &[
     "if_match",
     "if_none_match",
 ];
-/// Names the hub already has.
-const HUB_METHODS: &[&str] = &["builder", "new", "client", "new_batch"];
+/// Names the hub already has, and trait method names a method must not shadow (resource
+/// structs derive `Clone` and `Debug`; clippy::should_implement_trait flags the rest).
+const HUB_METHODS: &[&str] = &[
+    "builder",
+    "new",
+    "client",
+    "new_batch",
+    "clone",
+    "cmp",
+    "partial_cmp",
+    "eq",
+    "ne",
+    "hash",
+    "fmt",
+];
+/// The same for resource structs.
+const RESOURCE_METHODS: &[&str] = &[
+    "new",
+    "clone",
+    "cmp",
+    "partial_cmp",
+    "eq",
+    "ne",
+    "hash",
+    "fmt",
+];
 
 /// The constants of the `scopes` module.
 pub(super) fn scopes(document: &Document) -> Vec<Scope> {
@@ -93,7 +117,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             let ty = if schema.enum_.is_empty() {
                 scalar_param(schema)
             } else {
-                let name = self.schemas.top.claim(&camel(wire), "Param");
+                let name = self.schemas.top.claim_type(&camel(wire), "Param");
                 ParamType::TopEnum(self.push_enum(name, schema, path))
             };
             let name = global_names.claim(&snake(wire), "_param");
@@ -113,8 +137,11 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
     /// The hub's name (the API's name, unless a schema has it) and the generic request
     /// builder's name (`MethodCall`).
     pub(super) fn claim_hub(&mut self) -> (String, String) {
-        let hub = self.schemas.top.claim(&camel(&self.document.name), "Hub");
-        (hub, self.schemas.top.claim("MethodCall", "Generic"))
+        let hub = self
+            .schemas
+            .top
+            .claim_type(&camel(&self.document.name), "Hub");
+        (hub, self.schemas.top.claim_type("MethodCall", "Generic"))
     }
 
     /// Methods of the hub and the resource tree.
@@ -157,8 +184,8 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             let accessor = parent_fns.claim(&snake(key), "_resource");
             // A module named like its parent trips clippy::module_inception: reserve the name.
             let mut names = Namespace::with_reserved(&[module.as_str()]);
-            let struct_name = names.claim(&format!("{}Resource", camel(key)), "");
-            let mut fns = Namespace::with_reserved(&["new"]);
+            let struct_name = names.claim_type(&format!("{}Resource", camel(key)), "");
+            let mut fns = Namespace::with_reserved(RESOURCE_METHODS);
             let mut types = Vec::new();
             let mut methods = Vec::with_capacity(resource.methods.len());
             for (method_key, method) in &resource.methods {
@@ -202,8 +229,8 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         home: &mut EnumHome<'_>,
     ) -> Result<Method> {
         let name = fns.claim(&snake(key), "_method");
-        let builder = module.claim(&format!("{}Call", camel(key)), "");
-        let marker = module.claim(&format!("{}Method", camel(key)), "");
+        let builder = module.claim_type(&format!("{}Call", camel(key)), "");
+        let marker = module.claim_type(&format!("{}Method", camel(key)), "");
         let is_required =
             |schema: &Schema| schema.required || schema.location.as_deref() == Some("path");
 
@@ -354,7 +381,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         let ty = if schema.enum_.is_empty() {
             scalar_param(schema)
         } else {
-            let enum_name = module.claim(&format!("{}{}", camel(method_key), camel(wire)), "");
+            let enum_name = module.claim_type(&format!("{}{}", camel(method_key), camel(wire)), "");
             let origin = format!("{method_path}.parameters.{wire}");
             match home {
                 EnumHome::Top => ParamType::TopEnum(self.push_enum(enum_name, schema, origin)),

@@ -103,22 +103,34 @@ impl Namespace {
         !self.taken.contains(unraw(name))
     }
 
-    /// Claims `name`, or `name + suffix`, or `name + suffix + 2`, `3`, …: the first free one.
+    /// Claims a snake_case or SHOUTY name: `name`, or `name + suffix`, or
+    /// `name + suffix + _2`, `_3`, …: the first free one.
     pub fn claim(&mut self, name: &str, suffix: &str) -> String {
+        self.claim_with(name, suffix, false)
+    }
+
+    /// Claims an UpperCamelCase name: `name`, `name + suffix`, `name + suffix + 2`, …
+    pub fn claim_type(&mut self, name: &str, suffix: &str) -> String {
+        self.claim_with(name, suffix, true)
+    }
+
+    fn claim_with(&mut self, name: &str, suffix: &str, camel: bool) -> String {
         if self.is_free(name) {
             self.reserve(name);
             return name.to_owned();
         }
-        // A suffix turns a keyword back into a plain identifier (`r#type` → `type_2`).
-        let base = format!("{}{suffix}", unraw(name));
+        // A suffix turns a keyword back into a plain identifier (`r#type` → `type_2`), and a
+        // keyword's `_` goes (`self_` → `self_2`, `Self_` → `Self2`): the lints on naming
+        // reject `__` and `_` next to a letter in type names.
+        let stem = unraw(name).trim_end_matches('_');
+        let stem = if stem.is_empty() { unraw(name) } else { stem };
+        let base = format!("{stem}{suffix}");
         if !suffix.is_empty() && self.is_free(&base) {
             self.reserve(&base);
             return base;
         }
-        // `Animal2` for types and variants, `get_2` for snake_case names and after a digit.
-        let snake_like = !base.contains(|c: char| c.is_ascii_uppercase());
         let after_digit = base.ends_with(|c: char| c.is_ascii_digit());
-        let separator = if snake_like || after_digit { "_" } else { "" };
+        let separator = if !camel || after_digit { "_" } else { "" };
         (2..)
             .map(|n| format!("{base}{separator}{n}"))
             .find(|candidate| self.is_free(candidate))
@@ -202,17 +214,23 @@ mod tests {
         assert_eq!(ns.claim("get", "_resource"), "get_resource_2");
         assert_eq!(ns.claim("new", ""), "new_2");
         let mut types = Namespace::default();
-        assert_eq!(types.claim("Animal", ""), "Animal");
-        assert_eq!(types.claim("Animal", ""), "Animal2");
-        assert_eq!(types.claim("Alt", "Param"), "Alt");
-        assert_eq!(types.claim("Alt", "Param"), "AltParam");
-        assert_eq!(types.claim("Alt", "Param"), "AltParam2");
+        assert_eq!(types.claim_type("Animal", ""), "Animal");
+        assert_eq!(types.claim_type("Animal", ""), "Animal2");
+        assert_eq!(types.claim_type("Alt", "Param"), "Alt");
+        assert_eq!(types.claim_type("Alt", "Param"), "AltParam");
+        assert_eq!(types.claim_type("Alt", "Param"), "AltParam2");
+        assert_eq!(types.claim_type("Self_", ""), "Self_");
+        assert_eq!(types.claim_type("Self_", ""), "Self2");
+        assert_eq!(types.claim_type("_1080p", ""), "_1080p");
+        assert_eq!(types.claim_type("_1080p", ""), "_1080p2");
         let mut variants = Namespace::default();
-        assert_eq!(variants.claim("V2", ""), "V2");
-        assert_eq!(variants.claim("V2", ""), "V2_2");
+        assert_eq!(variants.claim_type("V2", ""), "V2");
+        assert_eq!(variants.claim_type("V2", ""), "V2_2");
         let mut fields = Namespace::default();
         assert_eq!(fields.claim("r#type", ""), "r#type");
         assert_eq!(fields.claim("r#type", ""), "type_2");
+        assert_eq!(fields.claim("self_", ""), "self_");
+        assert_eq!(fields.claim("self_", ""), "self_2");
     }
 
     #[test]

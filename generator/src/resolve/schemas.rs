@@ -31,7 +31,7 @@ impl<'d> SchemaResolver<'d> {
         };
         // Claim every top-level name before any nested one, so schemas keep their natural names.
         for (key, schema) in &document.schemas {
-            let name = resolver.top.claim(&camel(key), "");
+            let name = resolver.top.claim_type(&camel(key), "");
             let id = resolver.push(name, schema.description.clone(), format!("schemas.{key}"));
             resolver.ids.insert(key.as_str(), id);
         }
@@ -193,7 +193,7 @@ impl<'d> SchemaResolver<'d> {
         if let Some(&id) = self.inline.get(&key) {
             return (id, false);
         }
-        let name = self.top.claim(hint, "");
+        let name = self.top.claim_type(hint, "");
         let id = self.push(name, schema.description.clone(), path.to_owned());
         self.inline.insert(key, id);
         (id, true)
@@ -235,7 +235,7 @@ pub(super) fn variants(schema: &Schema) -> Vec<Variant> {
         if name == "Unknown" {
             name.push_str("Value");
         }
-        let name = names.claim(&name, "");
+        let name = names.claim_type(&name, "");
         let mut doc = schema
             .enum_descriptions
             .get(index)

@@ -497,5 +497,16 @@ fn identical_inline_types_are_made_once() {
     assert_eq!(a, b);
     assert_ne!(a, c);
     let names: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
-    assert_eq!(names, ["AList", "BList", "CList", "AListWarning", "AListWarningCode", "CListWarning", "CListWarningCode"]);
+    assert_eq!(
+        names,
+        [
+            "AList",
+            "BList",
+            "CList",
+            "AListWarning",
+            "AListWarningCode",
+            "CListWarning",
+            "CListWarningCode"
+        ]
+    );
 }
