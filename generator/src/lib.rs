@@ -1,7 +1,7 @@
 //! discogen: Google API Discovery documents → typed Rust clients with batch support.
 //!
 //! The pipeline has one module per stage: [`parse`] (serde model of the Discovery format) →
-//! [`resolve`] (an IR with Rust names and types) → [`emit`] (`quote!`) → [`format`]
+//! [`resolve`] (an IR with Rust names and types) → [`emit`] (`quote!`) → [`format`](mod@format)
 //! (prettyplease). [`generate`] runs all four; [`Builder`] does it from a build script.
 //!
 //! ```no_run
