@@ -74,8 +74,7 @@ pub fn generate_module(document_json: &str, options: &Options) -> Result<Generat
     let label = format!("{}.{}", document.name, document.version);
     let run = || {
         let api = resolve::resolve(&document, options)?;
-        let tokens = emit::emit(&api);
-        format::format(&api, tokens)
+        format::format_chunks(&api, emit::emit_chunks(&api))
     };
     let code = run().map_err(|error| error.in_document(&label))?;
     Ok(Generated {

@@ -14,29 +14,60 @@ use quote::quote;
 
 use crate::resolve::{Api, Scalar, Type, TypeId, TypeKind};
 
-/// The tokens of the generated module body.
+/// The tokens of the generated module body (all chunks of [`emit_chunks`] together).
 pub fn emit(api: &Api) -> TokenStream {
-    let mut out = TokenStream::new();
-    out.extend(hub(api));
-    out.extend(scopes(api));
-    out.extend(method_call(api));
-    let context = Context { api, depth: 0 };
+    emit_chunks(api).collect()
+}
+
+/// How many types one chunk holds.
+const TYPES_PER_CHUNK: usize = 64;
+
+/// What one chunk of the module holds.
+enum Chunk {
+    /// The hub, `API`, `scopes`, the generic builder, the serde helpers.
+    Preamble,
+    /// A run of [`Api::types`].
+    Types(std::ops::Range<usize>),
+    /// The builders of the hub's own methods.
+    HubMethods,
+    /// One top-level resource module.
+    Resource(usize),
+}
+
+/// The module body in chunks of items, in order, each made only when asked for: formatting
+/// one chunk at a time keeps the memory for tokens and syntax trees to one chunk's worth.
+pub fn emit_chunks(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
     let with = serde_impls::WithTypes::collect(api);
-    let has_structs = api
-        .types
-        .iter()
-        .any(|def| def.used && matches!(def.kind, TypeKind::Struct(_)));
-    if has_structs {
-        out.extend(with.module());
-    }
-    for def in api.types.iter().filter(|def| def.used) {
-        out.extend(schemas::type_def(&context, &with, def));
-    }
-    out.extend(resources::methods_of(&context, &api.methods, &[]));
-    for resource in &api.resources {
-        out.extend(resources::module(&context, resource));
-    }
-    out
+    let types = (0..api.types.len())
+        .step_by(TYPES_PER_CHUNK)
+        .map(|start| Chunk::Types(start..(start + TYPES_PER_CHUNK).min(api.types.len())));
+    let plan = std::iter::once(Chunk::Preamble)
+        .chain(types)
+        .chain(std::iter::once(Chunk::HubMethods))
+        .chain((0..api.resources.len()).map(Chunk::Resource));
+    let context = Context { api, depth: 0 };
+    plan.map(move |chunk| match chunk {
+        Chunk::Preamble => {
+            let mut out = hub(api);
+            out.extend(scopes(api));
+            out.extend(method_call(api));
+            if api
+                .types
+                .iter()
+                .any(|def| def.used && matches!(def.kind, TypeKind::Struct(_)))
+            {
+                out.extend(with.module());
+            }
+            out
+        }
+        Chunk::Types(range) => api.types[range]
+            .iter()
+            .filter(|def| def.used)
+            .map(|def| schemas::type_def(&context, &with, def))
+            .collect(),
+        Chunk::HubMethods => resources::methods_of(&context, &api.methods, &[]),
+        Chunk::Resource(index) => resources::module(&context, &api.resources[index]),
+    })
 }
 
 /// Where code is being emitted: the API, and how deep in resource modules.
