@@ -24,6 +24,7 @@ pub fn escape(text: &str) -> Vec<String> {
     let clean: String = text
         .replace("\r\n", "\n")
         .chars()
+        .filter(|c| !is_bidi_control(*c))
         .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
         .collect();
     let mut lines: Vec<String> = Vec::new();
@@ -72,6 +73,12 @@ pub fn escape(text: &str) -> Vec<String> {
         lines.pop();
     }
     lines
+}
+
+/// Bidirectional-text controls: rustc denies them in comments (they can make code read
+/// differently from how it compiles).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn flush(paragraph: &mut Vec<String>, lines: &mut Vec<String>) {

@@ -50,7 +50,9 @@ pub fn emit_chunks(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
         Chunk::Preamble => {
             let mut out = hub(api);
             out.extend(scopes(api));
-            out.extend(method_call(api));
+            if has_methods(api) {
+                out.extend(method_call(api));
+            }
             if api
                 .types
                 .iter()
@@ -219,6 +221,16 @@ fn hub(api: &Api) -> TokenStream {
     }
 }
 
+/// Whether any method is generated (a document may have schemas only).
+fn has_methods(api: &Api) -> bool {
+    fn any(resources: &[crate::resolve::Resource]) -> bool {
+        resources
+            .iter()
+            .any(|resource| !resource.methods.is_empty() || any(&resource.resources))
+    }
+    !api.methods.is_empty() || any(&api.resources)
+}
+
 /// The generic request builder: every method's builder (`GetCall`) is an alias of it, so what
 /// all builders share (global parameters, conditional headers, `send`, `queue`) is compiled
 /// once rather than once per method.
@@ -227,7 +239,15 @@ fn method_call(api: &Api) -> TokenStream {
     let context = Context { api, depth: 0 };
     let setters = api.global_params.iter().map(|param| {
         let setter = ident(&param.name);
-        let ty = resources::argument_type(&context, param, &[]);
+        // `self::`: the global enums are named from inside `impl<M, T>`, where a type called
+        // `M` or `T` would be shadowed.
+        let ty = match param.ty {
+            crate::resolve::ParamType::TopEnum(id) if !param.repeated => {
+                let name = ident(&api.types[id].name);
+                quote!(self::#name)
+            }
+            _ => resources::argument_type(&context, param, &[]),
+        };
         let doc = doc_or(param.doc.as_deref(), || format!("Sets `{}`.", param.wire));
         let set = resources::set_query_on(quote!(self.call), param, &ident("value"));
         quote! {

@@ -246,7 +246,7 @@ pub(crate) fn set_query_on(
 
 /// `#[allow(clippy::wrong_self_convention)]` (and should_implement_trait) where a generated
 /// name looks like a conversion or an operator to clippy.
-fn self_convention(name: &str, by_value: bool) -> Option<TokenStream> {
+pub(crate) fn self_convention(name: &str, by_value: bool) -> Option<TokenStream> {
     let name = name.strip_prefix("r#").unwrap_or(name);
     let wrong = if by_value {
         ["as_", "from_", "is_", "to_"]

@@ -119,12 +119,12 @@ fn string_enum(name: &str, doc: TokenStream, variants: &[Variant]) -> TokenStrea
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
         }
         impl ::discogen_runtime::serde::Serialize for #type_name {
-            fn serialize<S: ::discogen_runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::discogen_runtime::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
         impl<'de> ::discogen_runtime::serde::Deserialize<'de> for #type_name {
-            fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
                 ::discogen_runtime::json::deserialize_enum(deserializer)
             }
         }

@@ -107,6 +107,9 @@ impl WithTypes {
 }
 
 /// `Serialize` and `Deserialize` for the struct `name` with `fields`.
+/// Generic parameters and the local visitor are named `__S`, `__D`, `__A`, `__Visitor`: no
+/// generated type name starts with two underscores, so a schema called `S` or `Visitor` is
+/// never shadowed.
 pub(crate) fn struct_impls(
     context: &Context<'_>,
     with: &WithTypes,
@@ -164,7 +167,7 @@ pub(crate) fn struct_impls(
     };
     quote! {
         impl ::discogen_runtime::serde::Serialize for #type_name {
-            fn serialize<S: ::discogen_runtime::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<__S: ::discogen_runtime::serde::Serializer>(&self, serializer: __S) -> ::std::result::Result<__S::Ok, __S::Error> {
                 use ::discogen_runtime::serde::ser::SerializeMap as _;
                 let #map_binding = serializer.serialize_map(::std::option::Option::None)?;
                 #(#serialize)*
@@ -172,16 +175,16 @@ pub(crate) fn struct_impls(
             }
         }
         impl<'de> ::discogen_runtime::serde::Deserialize<'de> for #type_name {
-            fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Visitor;
-                impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+            fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                struct __Visitor;
+                impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
                     type Value = #type_name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(#expecting) }
-                    fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#type_name, A::Error> {
+                    fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(self, mut map: __A) -> ::std::result::Result<#type_name, __A::Error> {
                         #read
                     }
                 }
-                deserializer.deserialize_map(Visitor)
+                deserializer.deserialize_map(__Visitor)
             }
         }
     }

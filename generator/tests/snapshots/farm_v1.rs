@@ -69,12 +69,12 @@ impl<M, T: ::discogen_runtime::serde::de::DeserializeOwned + 'static> MethodCall
         }
     }
     /// V1 error format.
-    pub fn xgafv(mut self, value: Xgafv) -> Self {
+    pub fn xgafv(mut self, value: self::Xgafv) -> Self {
         self.call.set_query("$.xgafv", value.as_str());
         self
     }
     /// Data format for response.
-    pub fn alt(mut self, value: Alt) -> Self {
+    pub fn alt(mut self, value: self::Alt) -> Self {
         self.call.set_query("alt", value.as_str());
         self
     }
@@ -330,10 +330,10 @@ pub struct Animal {
     pub location: ::std::option::Option<AnimalLocation>,
 }
 impl ::discogen_runtime::serde::Serialize for Animal {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.name {
@@ -382,11 +382,11 @@ impl ::discogen_runtime::serde::Serialize for Animal {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Animal {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Animal;
             fn expecting(
                 &self,
@@ -394,10 +394,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Animal {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Animal)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Animal, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Animal, __A::Error> {
                 let mut out = Animal::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -429,7 +429,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Animal {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Farmer` type of the API.
@@ -441,10 +441,10 @@ pub struct Farmer {
     pub favourite: ::std::option::Option<::std::boxed::Box<Animal>>,
 }
 impl ::discogen_runtime::serde::Serialize for Farmer {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.name {
@@ -457,11 +457,11 @@ impl ::discogen_runtime::serde::Serialize for Farmer {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Farmer {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Farmer;
             fn expecting(
                 &self,
@@ -469,10 +469,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Farmer {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Farmer)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Farmer, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Farmer, __A::Error> {
                 let mut out = Farmer::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -490,7 +490,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Farmer {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `ListAnimalsResponse` type of the API.
@@ -502,10 +502,10 @@ pub struct ListAnimalsResponse {
     pub next_page_token: ::std::option::Option<::std::string::String>,
 }
 impl ::discogen_runtime::serde::Serialize for ListAnimalsResponse {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.animals {
@@ -518,11 +518,11 @@ impl ::discogen_runtime::serde::Serialize for ListAnimalsResponse {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ListAnimalsResponse {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = ListAnimalsResponse;
             fn expecting(
                 &self,
@@ -530,10 +530,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ListAnimalsResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (ListAnimalsResponse)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ListAnimalsResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ListAnimalsResponse, __A::Error> {
                 let mut out = ListAnimalsResponse::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -551,7 +551,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ListAnimalsResponse {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Photo` type of the API.
@@ -563,10 +563,10 @@ pub struct Photo {
     pub size_bytes: ::std::option::Option<u64>,
 }
 impl ::discogen_runtime::serde::Serialize for Photo {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.url {
@@ -579,11 +579,11 @@ impl ::discogen_runtime::serde::Serialize for Photo {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Photo {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Photo;
             fn expecting(
                 &self,
@@ -591,10 +591,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Photo {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Photo)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Photo, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Photo, __A::Error> {
                 let mut out = Photo::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -614,28 +614,28 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Photo {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Empty` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Empty {}
 impl ::discogen_runtime::serde::Serialize for Empty {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(::std::option::Option::None)?;
         map.end()
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Empty {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Empty;
             fn expecting(
                 &self,
@@ -643,10 +643,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Empty {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Empty)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Empty, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Empty, __A::Error> {
                 while map
                     .next_entry::<
                         ::discogen_runtime::serde::de::IgnoredAny,
@@ -657,7 +657,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Empty {
                 ::std::result::Result::Ok(Empty {})
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `AnimalPeltColor` type of the API.
@@ -703,17 +703,17 @@ impl ::std::fmt::Display for AnimalPeltColor {
     }
 }
 impl ::discogen_runtime::serde::Serialize for AnimalPeltColor {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalPeltColor {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -726,10 +726,10 @@ pub struct AnimalLocation {
     pub stall: ::std::option::Option<i32>,
 }
 impl ::discogen_runtime::serde::Serialize for AnimalLocation {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.barn {
@@ -742,11 +742,11 @@ impl ::discogen_runtime::serde::Serialize for AnimalLocation {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLocation {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = AnimalLocation;
             fn expecting(
                 &self,
@@ -754,10 +754,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLocation {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (AnimalLocation)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AnimalLocation, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AnimalLocation, __A::Error> {
                 let mut out = AnimalLocation::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -775,7 +775,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLocation {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// V1 error format.
@@ -813,17 +813,17 @@ impl ::std::fmt::Display for Xgafv {
     }
 }
 impl ::discogen_runtime::serde::Serialize for Xgafv {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Xgafv {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -866,17 +866,17 @@ impl ::std::fmt::Display for Alt {
     }
 }
 impl ::discogen_runtime::serde::Serialize for Alt {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Alt {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -1079,17 +1079,17 @@ pub mod animals {
         }
     }
     impl ::discogen_runtime::serde::Serialize for GetView {
-        fn serialize<S: ::discogen_runtime::serde::Serializer>(
+        fn serialize<__S: ::discogen_runtime::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer.serialize_str(self.as_str())
         }
     }
     impl<'de> ::discogen_runtime::serde::Deserialize<'de> for GetView {
-        fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             ::discogen_runtime::json::deserialize_enum(deserializer)
         }
     }

@@ -69,12 +69,12 @@ impl<M, T: ::discogen_runtime::serde::de::DeserializeOwned + 'static> MethodCall
         }
     }
     /// V1 error format.
-    pub fn xgafv(mut self, value: Xgafv) -> Self {
+    pub fn xgafv(mut self, value: self::Xgafv) -> Self {
         self.call.set_query("$.xgafv", value.as_str());
         self
     }
     /// Data format for response.
-    pub fn alt(mut self, value: Alt) -> Self {
+    pub fn alt(mut self, value: self::Alt) -> Self {
         self.call.set_query("alt", value.as_str());
         self
     }
@@ -311,10 +311,10 @@ pub struct Animal {
     pub location: ::std::option::Option<AnimalLocation>,
 }
 impl ::discogen_runtime::serde::Serialize for Animal {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.name {
@@ -363,11 +363,11 @@ impl ::discogen_runtime::serde::Serialize for Animal {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Animal {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Animal;
             fn expecting(
                 &self,
@@ -375,10 +375,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Animal {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Animal)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Animal, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Animal, __A::Error> {
                 let mut out = Animal::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -410,7 +410,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Animal {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Farmer` type of the API.
@@ -422,10 +422,10 @@ pub struct Farmer {
     pub favourite: ::std::option::Option<::std::boxed::Box<Animal>>,
 }
 impl ::discogen_runtime::serde::Serialize for Farmer {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.name {
@@ -438,11 +438,11 @@ impl ::discogen_runtime::serde::Serialize for Farmer {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Farmer {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Farmer;
             fn expecting(
                 &self,
@@ -450,10 +450,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Farmer {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Farmer)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Farmer, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Farmer, __A::Error> {
                 let mut out = Farmer::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -471,7 +471,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Farmer {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `AnimalPeltColor` type of the API.
@@ -517,17 +517,17 @@ impl ::std::fmt::Display for AnimalPeltColor {
     }
 }
 impl ::discogen_runtime::serde::Serialize for AnimalPeltColor {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalPeltColor {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -540,10 +540,10 @@ pub struct AnimalLocation {
     pub stall: ::std::option::Option<i32>,
 }
 impl ::discogen_runtime::serde::Serialize for AnimalLocation {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.barn {
@@ -556,11 +556,11 @@ impl ::discogen_runtime::serde::Serialize for AnimalLocation {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLocation {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = AnimalLocation;
             fn expecting(
                 &self,
@@ -568,10 +568,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLocation {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (AnimalLocation)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AnimalLocation, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AnimalLocation, __A::Error> {
                 let mut out = AnimalLocation::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -589,7 +589,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLocation {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// V1 error format.
@@ -627,17 +627,17 @@ impl ::std::fmt::Display for Xgafv {
     }
 }
 impl ::discogen_runtime::serde::Serialize for Xgafv {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Xgafv {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -680,17 +680,17 @@ impl ::std::fmt::Display for Alt {
     }
 }
 impl ::discogen_runtime::serde::Serialize for Alt {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Alt {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -765,17 +765,17 @@ pub mod animals {
         }
     }
     impl ::discogen_runtime::serde::Serialize for GetView {
-        fn serialize<S: ::discogen_runtime::serde::Serializer>(
+        fn serialize<__S: ::discogen_runtime::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer.serialize_str(self.as_str())
         }
     }
     impl<'de> ::discogen_runtime::serde::Deserialize<'de> for GetView {
-        fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             ::discogen_runtime::json::deserialize_enum(deserializer)
         }
     }

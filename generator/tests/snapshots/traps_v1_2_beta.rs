@@ -110,12 +110,12 @@ impl<
         }
     }
     /// Sets `$.xgafv`.
-    pub fn xgafv(mut self, value: Xgafv) -> Self {
+    pub fn xgafv(mut self, value: self::Xgafv) -> Self {
         self.call.set_query("$.xgafv", value.as_str());
         self
     }
     /// Sets `alt`.
-    pub fn alt(mut self, value: Alt) -> Self {
+    pub fn alt(mut self, value: self::Alt) -> Self {
         self.call.set_query("alt", value.as_str());
         self
     }
@@ -137,6 +137,11 @@ impl<
     /// Sets `prettyPrint`.
     pub fn pretty_print(mut self, value: bool) -> Self {
         self.call.set_query("prettyPrint", value.to_string());
+        self
+    }
+    /// Sets `t`.
+    pub fn t(mut self, value: self::TParam) -> Self {
+        self.call.set_query("t", value.as_str());
         self
     }
     /// Sends `If-Match`: the call only succeeds if the resource's current ETag matches.
@@ -505,10 +510,10 @@ pub struct Self_ {
     pub value: ::std::option::Option<::std::string::String>,
 }
 impl ::discogen_runtime::serde::Serialize for Self_ {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.self_ {
@@ -566,11 +571,11 @@ impl ::discogen_runtime::serde::Serialize for Self_ {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Self_ {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Self_;
             fn expecting(
                 &self,
@@ -578,10 +583,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Self_ {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Self_)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Self_, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Self_, __A::Error> {
                 let mut out = Self_::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -614,7 +619,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Self_ {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// !Starts with a bang. Ends */ and starts /* and has #\[doc = "x"\].
@@ -634,21 +639,21 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Self_ {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Self2 {}
 impl ::discogen_runtime::serde::Serialize for Self2 {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(::std::option::Option::None)?;
         map.end()
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Self2 {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Self2;
             fn expecting(
                 &self,
@@ -656,10 +661,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Self2 {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Self2)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Self2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Self2, __A::Error> {
                 while map
                     .next_entry::<
                         ::discogen_runtime::serde::de::IgnoredAny,
@@ -670,7 +675,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Self2 {
                 ::std::result::Result::Ok(Self2 {})
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Option` type of the API.
@@ -680,10 +685,10 @@ pub struct Option {
     pub value: ::std::option::Option<::std::string::String>,
 }
 impl ::discogen_runtime::serde::Serialize for Option {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.value {
@@ -693,11 +698,11 @@ impl ::discogen_runtime::serde::Serialize for Option {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Option {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Option;
             fn expecting(
                 &self,
@@ -705,10 +710,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Option {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Option)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Option, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Option, __A::Error> {
                 let mut out = Option::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -725,7 +730,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Option {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Result` type of the API.
@@ -735,10 +740,10 @@ pub struct Result {
     pub ok: ::std::option::Option<Option>,
 }
 impl ::discogen_runtime::serde::Serialize for Result {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.ok {
@@ -748,11 +753,11 @@ impl ::discogen_runtime::serde::Serialize for Result {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Result {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Result;
             fn expecting(
                 &self,
@@ -760,10 +765,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Result {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Result)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Result, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Result, __A::Error> {
                 let mut out = Result::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -780,28 +785,28 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Result {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `String` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct String {}
 impl ::discogen_runtime::serde::Serialize for String {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(::std::option::Option::None)?;
         map.end()
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for String {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = String;
             fn expecting(
                 &self,
@@ -809,10 +814,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for String {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (String)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<String, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<String, __A::Error> {
                 while map
                     .next_entry::<
                         ::discogen_runtime::serde::de::IgnoredAny,
@@ -823,28 +828,28 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for String {
                 ::std::result::Result::Ok(String {})
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Box` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Box {}
 impl ::discogen_runtime::serde::Serialize for Box {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(::std::option::Option::None)?;
         map.end()
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Box {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Box;
             fn expecting(
                 &self,
@@ -852,10 +857,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Box {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Box)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Box, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Box, __A::Error> {
                 while map
                     .next_entry::<
                         ::discogen_runtime::serde::de::IgnoredAny,
@@ -866,28 +871,28 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Box {
                 ::std::result::Result::Ok(Box {})
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Vec` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Vec {}
 impl ::discogen_runtime::serde::Serialize for Vec {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(::std::option::Option::None)?;
         map.end()
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Vec {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Vec;
             fn expecting(
                 &self,
@@ -895,10 +900,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Vec {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Vec)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Vec, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Vec, __A::Error> {
                 while map
                     .next_entry::<
                         ::discogen_runtime::serde::de::IgnoredAny,
@@ -909,7 +914,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Vec {
                 ::std::result::Result::Ok(Vec {})
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `HttpRoute` type of the API.
@@ -919,10 +924,10 @@ pub struct HttpRoute {
     pub a: ::std::option::Option<::std::string::String>,
 }
 impl ::discogen_runtime::serde::Serialize for HttpRoute {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.a {
@@ -932,11 +937,11 @@ impl ::discogen_runtime::serde::Serialize for HttpRoute {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for HttpRoute {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = HttpRoute;
             fn expecting(
                 &self,
@@ -944,10 +949,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for HttpRoute {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (HttpRoute)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<HttpRoute, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<HttpRoute, __A::Error> {
                 let mut out = HttpRoute::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -964,7 +969,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for HttpRoute {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `HttpRoute2` type of the API.
@@ -974,10 +979,10 @@ pub struct HttpRoute2 {
     pub b: ::std::option::Option<::std::string::String>,
 }
 impl ::discogen_runtime::serde::Serialize for HttpRoute2 {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.b {
@@ -987,11 +992,11 @@ impl ::discogen_runtime::serde::Serialize for HttpRoute2 {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for HttpRoute2 {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = HttpRoute2;
             fn expecting(
                 &self,
@@ -999,10 +1004,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for HttpRoute2 {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (HttpRoute2)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<HttpRoute2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<HttpRoute2, __A::Error> {
                 let mut out = HttpRoute2::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1019,7 +1024,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for HttpRoute2 {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `State` type of the API.
@@ -1086,17 +1091,17 @@ impl ::std::fmt::Display for State {
     }
 }
 impl ::discogen_runtime::serde::Serialize for State {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for State {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -1139,10 +1144,10 @@ pub struct Node {
     pub tree: ::std::option::Option<Tree>,
 }
 impl ::discogen_runtime::serde::Serialize for Node {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.next {
@@ -1161,11 +1166,11 @@ impl ::discogen_runtime::serde::Serialize for Node {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Node {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Node;
             fn expecting(
                 &self,
@@ -1173,10 +1178,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Node {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Node)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Node, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Node, __A::Error> {
                 let mut out = Node::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1196,7 +1201,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Node {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Ring1` type of the API.
@@ -1206,10 +1211,10 @@ pub struct Ring1 {
     pub next: ::std::option::Option<::std::boxed::Box<Ring2>>,
 }
 impl ::discogen_runtime::serde::Serialize for Ring1 {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.next {
@@ -1219,11 +1224,11 @@ impl ::discogen_runtime::serde::Serialize for Ring1 {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ring1 {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Ring1;
             fn expecting(
                 &self,
@@ -1231,10 +1236,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ring1 {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Ring1)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Ring1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Ring1, __A::Error> {
                 let mut out = Ring1::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1251,7 +1256,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ring1 {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Ring2` type of the API.
@@ -1261,10 +1266,10 @@ pub struct Ring2 {
     pub next: ::std::option::Option<::std::boxed::Box<Ring3>>,
 }
 impl ::discogen_runtime::serde::Serialize for Ring2 {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.next {
@@ -1274,11 +1279,11 @@ impl ::discogen_runtime::serde::Serialize for Ring2 {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ring2 {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Ring2;
             fn expecting(
                 &self,
@@ -1286,10 +1291,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ring2 {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Ring2)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Ring2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Ring2, __A::Error> {
                 let mut out = Ring2::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1306,7 +1311,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ring2 {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Ring3` type of the API.
@@ -1318,10 +1323,10 @@ pub struct Ring3 {
     pub label: ::std::option::Option<::std::string::String>,
 }
 impl ::discogen_runtime::serde::Serialize for Ring3 {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.next {
@@ -1334,11 +1339,11 @@ impl ::discogen_runtime::serde::Serialize for Ring3 {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ring3 {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Ring3;
             fn expecting(
                 &self,
@@ -1346,10 +1351,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ring3 {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Ring3)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Ring3, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Ring3, __A::Error> {
                 let mut out = Ring3::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1367,7 +1372,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ring3 {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Numbers` type of the API.
@@ -1417,10 +1422,10 @@ pub struct Numbers {
     pub flag: ::std::option::Option<bool>,
 }
 impl ::discogen_runtime::serde::Serialize for Numbers {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if self.i64.is_some() {
@@ -1484,11 +1489,11 @@ impl ::discogen_runtime::serde::Serialize for Numbers {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Numbers {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Numbers;
             fn expecting(
                 &self,
@@ -1496,10 +1501,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Numbers {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Numbers)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Numbers, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Numbers, __A::Error> {
                 let mut out = Numbers::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1536,28 +1541,28 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Numbers {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Empty` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Empty {}
 impl ::discogen_runtime::serde::Serialize for Empty {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(::std::option::Option::None)?;
         map.end()
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Empty {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Empty;
             fn expecting(
                 &self,
@@ -1565,10 +1570,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Empty {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Empty)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Empty, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Empty, __A::Error> {
                 while map
                     .next_entry::<
                         ::discogen_runtime::serde::de::IgnoredAny,
@@ -1579,7 +1584,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Empty {
                 ::std::result::Result::Ok(Empty {})
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Alias` type of the API.
@@ -1595,10 +1600,10 @@ pub struct Ints {
     pub values: ::std::option::Option<::std::vec::Vec<Int64Alias>>,
 }
 impl ::discogen_runtime::serde::Serialize for Ints {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if self.value.is_some() {
@@ -1611,11 +1616,11 @@ impl ::discogen_runtime::serde::Serialize for Ints {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ints {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Ints;
             fn expecting(
                 &self,
@@ -1623,10 +1628,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ints {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Ints)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Ints, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Ints, __A::Error> {
                 let mut out = Ints::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1646,28 +1651,28 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Ints {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `AnimalLabels` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AnimalLabels {}
 impl ::discogen_runtime::serde::Serialize for AnimalLabels {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(::std::option::Option::None)?;
         map.end()
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLabels {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = AnimalLabels;
             fn expecting(
                 &self,
@@ -1675,10 +1680,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLabels {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (AnimalLabels)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AnimalLabels, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AnimalLabels, __A::Error> {
                 while map
                     .next_entry::<
                         ::discogen_runtime::serde::de::IgnoredAny,
@@ -1689,7 +1694,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLabels {
                 ::std::result::Result::Ok(AnimalLabels {})
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Animal` type of the API.
@@ -1703,10 +1708,10 @@ pub struct Animal {
     pub pelt: ::std::option::Option<AnimalPelt>,
 }
 impl ::discogen_runtime::serde::Serialize for Animal {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.labels {
@@ -1722,11 +1727,11 @@ impl ::discogen_runtime::serde::Serialize for Animal {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Animal {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Animal;
             fn expecting(
                 &self,
@@ -1734,10 +1739,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Animal {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Animal)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Animal, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Animal, __A::Error> {
                 let mut out = Animal::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1756,28 +1761,28 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Animal {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Traps` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Traps {}
 impl ::discogen_runtime::serde::Serialize for Traps {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(::std::option::Option::None)?;
         map.end()
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Traps {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Traps;
             fn expecting(
                 &self,
@@ -1785,10 +1790,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Traps {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Traps)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Traps, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Traps, __A::Error> {
                 while map
                     .next_entry::<
                         ::discogen_runtime::serde::de::IgnoredAny,
@@ -1799,28 +1804,28 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Traps {
                 ::std::result::Result::Ok(Traps {})
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `MethodCall` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MethodCall {}
 impl ::discogen_runtime::serde::Serialize for MethodCall {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let map = serializer.serialize_map(::std::option::Option::None)?;
         map.end()
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for MethodCall {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = MethodCall;
             fn expecting(
                 &self,
@@ -1828,10 +1833,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for MethodCall {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (MethodCall)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MethodCall, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<MethodCall, __A::Error> {
                 while map
                     .next_entry::<
                         ::discogen_runtime::serde::de::IgnoredAny,
@@ -1842,7 +1847,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for MethodCall {
                 ::std::result::Result::Ok(MethodCall {})
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `Request` type of the API.
@@ -1852,10 +1857,10 @@ pub struct Request {
     pub id: ::std::option::Option<::std::string::String>,
 }
 impl ::discogen_runtime::serde::Serialize for Request {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.id {
@@ -1865,11 +1870,11 @@ impl ::discogen_runtime::serde::Serialize for Request {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Request {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = Request;
             fn expecting(
                 &self,
@@ -1877,10 +1882,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Request {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (Request)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Request, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Request, __A::Error> {
                 let mut out = Request::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1897,7 +1902,309 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Request {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+/// Named like a generic parameter.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct A {
+    /// `s`
+    pub s: ::std::option::Option<::std::boxed::Box<S>>,
+    /// `d`
+    pub d: ::std::option::Option<D>,
+}
+impl ::discogen_runtime::serde::Serialize for A {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.s {
+            map.serialize_entry("s", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.d {
+            map.serialize_entry("d", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for A {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = A;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (A)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<A, __A::Error> {
+                let mut out = A::default();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<serde_support::Key<'de>>()?
+                {
+                    match &*key.0 {
+                        "s" => out.s = map.next_value()?,
+                        "d" => out.d = map.next_value()?,
+                        _ => {
+                            map.next_value::<
+                                    ::discogen_runtime::serde::de::IgnoredAny,
+                                >()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(out)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+/// The `S` type of the API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct S {
+    /// `a`
+    pub a: ::std::option::Option<::std::boxed::Box<A>>,
+}
+impl ::discogen_runtime::serde::Serialize for S {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.a {
+            map.serialize_entry("a", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for S {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = S;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (S)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<S, __A::Error> {
+                let mut out = S::default();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<serde_support::Key<'de>>()?
+                {
+                    match &*key.0 {
+                        "a" => out.a = map.next_value()?,
+                        _ => {
+                            map.next_value::<
+                                    ::discogen_runtime::serde::de::IgnoredAny,
+                                >()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(out)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+/// The `D` type of the API.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum D {
+    /// `X`
+    X,
+    /// A value this client does not know (the API may add values).
+    Unknown(::std::string::String),
+}
+impl D {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::X => "X",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl ::std::convert::From<&str> for D {
+    fn from(value: &str) -> Self {
+        match value {
+            "X" => Self::X,
+            _ => Self::Unknown(value.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for D {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::discogen_runtime::serde::Serialize for D {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for D {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        ::discogen_runtime::json::deserialize_enum(deserializer)
+    }
+}
+/// The `Visitor` type of the API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Visitor {
+    /// `visitor`
+    pub visitor: ::std::option::Option<::std::boxed::Box<Visitor>>,
+}
+impl ::discogen_runtime::serde::Serialize for Visitor {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.visitor {
+            map.serialize_entry("visitor", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = Visitor;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (Visitor)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<Visitor, __A::Error> {
+                let mut out = Visitor::default();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<serde_support::Key<'de>>()?
+                {
+                    match &*key.0 {
+                        "visitor" => out.visitor = map.next_value()?,
+                        _ => {
+                            map.next_value::<
+                                    ::discogen_runtime::serde::de::IgnoredAny,
+                                >()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(out)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+/// The `T` type of the API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct T {}
+impl ::discogen_runtime::serde::Serialize for T {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let map = serializer.serialize_map(::std::option::Option::None)?;
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for T {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = T;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (T)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<T, __A::Error> {
+                while map
+                    .next_entry::<
+                        ::discogen_runtime::serde::de::IgnoredAny,
+                        ::discogen_runtime::serde::de::IgnoredAny,
+                    >()?
+                    .is_some()
+                {}
+                ::std::result::Result::Ok(T {})
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+/// The `M` type of the API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct M {}
+impl ::discogen_runtime::serde::Serialize for M {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let map = serializer.serialize_map(::std::option::Option::None)?;
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for M {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = M;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (M)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<M, __A::Error> {
+                while map
+                    .next_entry::<
+                        ::discogen_runtime::serde::de::IgnoredAny,
+                        ::discogen_runtime::serde::de::IgnoredAny,
+                    >()?
+                    .is_some()
+                {}
+                ::std::result::Result::Ok(M {})
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `DetectionsItem` type of the API.
@@ -1909,10 +2216,10 @@ pub struct DetectionsItem {
     pub confidence: ::std::option::Option<f32>,
 }
 impl ::discogen_runtime::serde::Serialize for DetectionsItem {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.language {
@@ -1925,11 +2232,11 @@ impl ::discogen_runtime::serde::Serialize for DetectionsItem {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for DetectionsItem {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = DetectionsItem;
             fn expecting(
                 &self,
@@ -1937,10 +2244,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for DetectionsItem {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (DetectionsItem)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<DetectionsItem, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<DetectionsItem, __A::Error> {
                 let mut out = DetectionsItem::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -1960,7 +2267,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for DetectionsItem {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `AnimalLabels2` type of the API.
@@ -1970,10 +2277,10 @@ pub struct AnimalLabels2 {
     pub color: ::std::option::Option<AnimalLabels2Color>,
 }
 impl ::discogen_runtime::serde::Serialize for AnimalLabels2 {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.color {
@@ -1983,11 +2290,11 @@ impl ::discogen_runtime::serde::Serialize for AnimalLabels2 {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLabels2 {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = AnimalLabels2;
             fn expecting(
                 &self,
@@ -1995,10 +2302,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLabels2 {
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (AnimalLabels2)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AnimalLabels2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AnimalLabels2, __A::Error> {
                 let mut out = AnimalLabels2::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -2015,7 +2322,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLabels2 {
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `AnimalLabels2Color` type of the API.
@@ -2053,17 +2360,17 @@ impl ::std::fmt::Display for AnimalLabels2Color {
     }
 }
 impl ::discogen_runtime::serde::Serialize for AnimalLabels2Color {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalLabels2Color {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -2103,17 +2410,17 @@ impl ::std::fmt::Display for AnimalPelt {
     }
 }
 impl ::discogen_runtime::serde::Serialize for AnimalPelt {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for AnimalPelt {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -2152,17 +2459,17 @@ impl ::std::fmt::Display for Xgafv {
     }
 }
 impl ::discogen_runtime::serde::Serialize for Xgafv {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Xgafv {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -2201,17 +2508,66 @@ impl ::std::fmt::Display for Alt {
     }
 }
 impl ::discogen_runtime::serde::Serialize for Alt {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for Alt {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        ::discogen_runtime::json::deserialize_enum(deserializer)
+    }
+}
+/// The `TParam` type of the API.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TParam {
+    /// `ONE`
+    One,
+    /// `TWO`
+    Two,
+    /// A value this client does not know (the API may add values).
+    Unknown(::std::string::String),
+}
+impl TParam {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::One => "ONE",
+            Self::Two => "TWO",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl ::std::convert::From<&str> for TParam {
+    fn from(value: &str) -> Self {
+        match value {
+            "ONE" => Self::One,
+            "TWO" => Self::Two,
+            _ => Self::Unknown(value.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for TParam {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::discogen_runtime::serde::Serialize for TParam {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for TParam {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
@@ -2222,10 +2578,10 @@ pub struct ProjectsFromJsonRequest {
     pub json: ::std::option::Option<::std::string::String>,
 }
 impl ::discogen_runtime::serde::Serialize for ProjectsFromJsonRequest {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.json {
@@ -2235,11 +2591,11 @@ impl ::discogen_runtime::serde::Serialize for ProjectsFromJsonRequest {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ProjectsFromJsonRequest {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = ProjectsFromJsonRequest;
             fn expecting(
                 &self,
@@ -2247,10 +2603,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ProjectsFromJsonReques
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (ProjectsFromJsonRequest)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ProjectsFromJsonRequest, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ProjectsFromJsonRequest, __A::Error> {
                 let mut out = ProjectsFromJsonRequest::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -2267,7 +2623,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ProjectsFromJsonReques
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// The `ProjectsFromJsonResponse` type of the API.
@@ -2277,10 +2633,10 @@ pub struct ProjectsFromJsonResponse {
     pub parsed: ::std::option::Option<Self_>,
 }
 impl ::discogen_runtime::serde::Serialize for ProjectsFromJsonResponse {
-    fn serialize<S: ::discogen_runtime::serde::Serializer>(
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
         &self,
-        serializer: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
         use ::discogen_runtime::serde::ser::SerializeMap as _;
         let mut map = serializer.serialize_map(::std::option::Option::None)?;
         if let ::std::option::Option::Some(value) = &self.parsed {
@@ -2290,11 +2646,11 @@ impl ::discogen_runtime::serde::Serialize for ProjectsFromJsonResponse {
     }
 }
 impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ProjectsFromJsonResponse {
-    fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for Visitor {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
             type Value = ProjectsFromJsonResponse;
             fn expecting(
                 &self,
@@ -2302,10 +2658,10 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ProjectsFromJsonRespon
             ) -> ::std::fmt::Result {
                 f.write_str("a JSON object (ProjectsFromJsonResponse)")
             }
-            fn visit_map<A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ProjectsFromJsonResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ProjectsFromJsonResponse, __A::Error> {
                 let mut out = ProjectsFromJsonResponse::default();
                 while let ::std::option::Option::Some(key) = map
                     .next_key::<serde_support::Key<'de>>()?
@@ -2322,7 +2678,7 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ProjectsFromJsonRespon
                 ::std::result::Result::Ok(out)
             }
         }
-        deserializer.deserialize_map(Visitor)
+        deserializer.deserialize_map(__Visitor)
     }
 }
 /// Marks `traps.tokeninfo` in [`TokeninfoCall`].
@@ -2730,17 +3086,17 @@ pub mod projects {
         }
     }
     impl ::discogen_runtime::serde::Serialize for ListB {
-        fn serialize<S: ::discogen_runtime::serde::Serializer>(
+        fn serialize<__S: ::discogen_runtime::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer.serialize_str(self.as_str())
         }
     }
     impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ListB {
-        fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             ::discogen_runtime::json::deserialize_enum(deserializer)
         }
     }
@@ -2779,17 +3135,17 @@ pub mod projects {
         }
     }
     impl ::discogen_runtime::serde::Serialize for ListView {
-        fn serialize<S: ::discogen_runtime::serde::Serializer>(
+        fn serialize<__S: ::discogen_runtime::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer.serialize_str(self.as_str())
         }
     }
     impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ListView {
-        fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             ::discogen_runtime::json::deserialize_enum(deserializer)
         }
     }
@@ -2828,17 +3184,17 @@ pub mod projects {
         }
     }
     impl ::discogen_runtime::serde::Serialize for ListMode {
-        fn serialize<S: ::discogen_runtime::serde::Serializer>(
+        fn serialize<__S: ::discogen_runtime::serde::Serializer>(
             &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer: __S,
+        ) -> ::std::result::Result<__S::Ok, __S::Error> {
             serializer.serialize_str(self.as_str())
         }
     }
     impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ListMode {
-        fn deserialize<D: ::discogen_runtime::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
+        fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+            deserializer: __D,
+        ) -> ::std::result::Result<Self, __D::Error> {
             ::discogen_runtime::json::deserialize_enum(deserializer)
         }
     }
