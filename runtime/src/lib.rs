@@ -16,25 +16,35 @@ mod auth;
 mod batch;
 mod call;
 mod client;
+mod download;
 mod error;
 mod executor;
-mod media;
 mod retry;
+mod trace;
+mod upload;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
+#[cfg(feature = "gcp_auth")]
+pub use auth::GcpAuth;
 pub use auth::{Auth, AuthError, BoxFuture, StaticToken, TokenSource};
 pub use batch::{
     Batch, BatchCallback, BatchSummary, DEFAULT_MAX_IN_FLIGHT, MAX_CALLS_PER_REQUEST,
     MAX_REQUEST_ID_LEN, RequestId,
 };
-pub use call::{Call, Download, Media, MediaUpload, Response, Upload};
+pub use call::{ByteStream, Call, Download, Media, MediaUpload, Response, Upload, UploadProtocol};
 pub use client::{ApiInfo, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy};
 pub use error::{ApiError, BatchError, Error, GoogleError, GoogleErrorItem};
+pub use upload::{CHUNK_GRANULARITY, DEFAULT_CHUNK_SIZE};
 
 // Generated code names these through the runtime so that a user's Cargo.toml needs one line.
 pub use bytes;
 pub use http;
 pub use serde;
 pub use serde_json;
+// The credential crates the adapters are built for, so that a program names the same versions.
+#[cfg(feature = "gcp_auth")]
+pub use gcp_auth;
+#[cfg(feature = "yup-oauth2")]
+pub use yup_oauth2;
