@@ -128,7 +128,10 @@ async fn streamed_transfers_hold_a_few_mib_not_the_whole_media() {
             return TestResponse::status(200).with_body(served.clone());
         }
         if request.method == discogen_runtime::http::Method::POST {
-            let location = format!("http://{}/session?upload_id=1", request.header("host").unwrap());
+            let location = format!(
+                "http://{}/session?upload_id=1",
+                request.header("host").unwrap()
+            );
             return TestResponse::status(200).header("location", location);
         }
         let total = counted.fetch_add(request.body.len(), std::sync::atomic::Ordering::SeqCst)
@@ -157,7 +160,10 @@ async fn streamed_transfers_hold_a_few_mib_not_the_whole_media() {
         assert_eq!(offset, media.len());
     })
     .await;
-    assert!(download_peak < 4 * MIB as isize, "download peak {download_peak} bytes");
+    assert!(
+        download_peak < 4 * MIB as isize,
+        "download peak {download_peak} bytes"
+    );
 
     let upload_peak = peak_while(async {
         let reader = GeneratedMedia { left: 24 * MIB };
@@ -172,6 +178,9 @@ async fn streamed_transfers_hold_a_few_mib_not_the_whole_media() {
     .await;
     assert_eq!(received.load(std::sync::atomic::Ordering::SeqCst), 24 * MIB);
     // One chunk held, plus the HTTP machinery.
-    assert!(upload_peak < 4 * MIB as isize, "upload peak {upload_peak} bytes");
+    assert!(
+        upload_peak < 4 * MIB as isize,
+        "upload peak {upload_peak} bytes"
+    );
     stop.send(()).unwrap();
 }
