@@ -10,7 +10,7 @@
 //!    `Content-Range: bytes */total` (or `*/*`) asks what the server holds, and the upload goes
 //!    on from there. A 401 gets one token refresh.
 
-use http::header::{CONTENT_RANGE, LOCATION, RANGE};
+use http::header::{AUTHORIZATION, CONTENT_RANGE, LOCATION, RANGE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use super::source::Chunks;
@@ -200,14 +200,15 @@ impl ResumableUpload<'_> {
             .as_ref()
             .filter(|chunk| !chunk.is_empty())
             .map(|_| &self.media_type);
-        let mut headers = attempt_headers(
-            self.client,
-            &HeaderMap::new(),
-            self.request.scopes,
-            content_type,
-        )
-        .await
-        .map_err(Failure::Fatal)?;
+        // The session URI stands for the call; of the call's own headers only a per-call
+        // Authorization still applies.
+        let mut own = HeaderMap::new();
+        if let Some(value) = self.request.headers.get(AUTHORIZATION) {
+            own.insert(AUTHORIZATION, value.clone());
+        }
+        let mut headers = attempt_headers(self.client, &own, self.request.scopes, content_type)
+            .await
+            .map_err(Failure::Fatal)?;
         let content_range = HeaderValue::from_str(&content_range)
             .expect("a Content-Range made of digits, `bytes`, `-`, `/` and `*`");
         headers.insert(CONTENT_RANGE, content_range);
