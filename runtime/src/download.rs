@@ -21,6 +21,21 @@ use crate::{Client, Error, Response};
 
 /// A media download; send it with [`Download::send`] (buffered) or [`Download::stream`]. It
 /// has no `queue`: media cannot be batched.
+///
+/// ```no_run
+/// # async fn example(
+/// #     get: discogen_runtime::Call<serde_json::Value>,
+/// # ) -> Result<(), Box<dyn std::error::Error>> {
+/// use tokio::io::AsyncWriteExt as _;
+/// // A generated builder's `download()` returns this. Everything from byte 1024 on, written
+/// // to a file as it arrives:
+/// let mut media = get.download(false).range(1024..).stream().await?;
+/// let mut file = tokio::fs::File::create("tail.bin").await?;
+/// while let Some(chunk) = media.body.next_chunk().await {
+///     file.write_all(&chunk?).await?;
+/// }
+/// # Ok(()) }
+/// ```
 #[must_use = "a download does nothing until it is sent"]
 #[derive(Debug)]
 pub struct Download {

@@ -6,6 +6,15 @@
 //!
 //! The batch wire format lives in [`multipart`], a synchronous codec with no I/O that other
 //! tools can use on its own.
+//!
+//! Media goes up with [`Upload`] (simple, multipart or resumable, from memory, a file or a
+//! reader) and comes down with [`Download`] (buffered, or streamed as a [`ByteStream`], whole or
+//! a byte range); neither can be batched.
+//!
+//! Optional features: `gcp_auth` (`GcpAuth`) and `yup-oauth2` (its `Authenticator` is a
+//! [`TokenSource`]) plug in real credentials; `tracing` adds spans for calls, batches, their
+//! HTTP requests, uploads and downloads (without it no tracing code is built); `testing` is
+//! the `testing` module's HTTP test server; `blocking` adds `Batch::execute_blocking`.
 
 pub mod json;
 pub mod multipart;

@@ -57,6 +57,23 @@ pub enum UploadProtocol {
 }
 
 /// A media upload; send it with [`Upload::send`]. It has no `queue`: media cannot be batched.
+///
+/// ```no_run
+/// # async fn example(
+/// #     insert: discogen_runtime::Call<serde_json::Value>,
+/// # ) -> Result<(), discogen_runtime::Error> {
+/// use discogen_runtime::Media;
+/// // A generated builder's `upload(media)` returns this; a large file goes up in chunks,
+/// // read one at a time, and resumes by itself after an interruption.
+/// let object = insert
+///     .upload(Media::from_file("video/mp4", "holiday.mp4"))
+///     .resumable()
+///     .chunk_size(16 * 1024 * 1024)
+///     .send()
+///     .await?
+///     .into_body();
+/// # let _ = object; Ok(()) }
+/// ```
 #[must_use = "an upload does nothing until it is sent"]
 pub struct Upload<T> {
     call: Call<T>,
