@@ -250,8 +250,8 @@ async fn auto_picks_resumable_above_one_chunk_when_the_method_has_it() {
         starts,
         [
             (format!("/{SIMPLE_PATH}"), Some("media".to_owned())),
-            (format!("/{RESUMABLE_PATH}"), Some("resumable".to_owned())),
-            (format!("/{RESUMABLE_PATH}"), Some("resumable".to_owned())),
+            (format!("/{SIMPLE_PATH}"), Some("resumable".to_owned())),
+            (format!("/{SIMPLE_PATH}"), Some("resumable".to_owned())),
         ]
     );
     let sessions = store.sessions();
@@ -266,23 +266,11 @@ async fn auto_picks_resumable_above_one_chunk_when_the_method_has_it() {
 }
 
 #[tokio::test]
-async fn a_method_without_the_protocol_asked_for_is_refused() {
-    let server = TestServer::start(|_| TestResponse::status(200)).await;
+async fn a_method_with_only_a_resumable_path_uploads_there_and_refuses_one_request() {
+    let store = UploadStore::with_faults(Vec::new());
+    let server = store.start_server().await;
     let client = farm_client(&server.url(), Auth::None);
-    let mut resumable_only = Call::<Animal>::new(
-        &client,
-        Method::POST,
-        "farm.photos.insert",
-        "animals/pony/photos".into(),
-        &[SCOPE],
-    );
-    resumable_only.set_media_upload(MediaUpload {
-        simple_path: None,
-        resumable_path: Some(RESUMABLE_PATH.into()),
-        accept: &[],
-        max_size: None,
-    });
-    let error = resumable_only
+    let error = resumable_only_call(&client)
         .upload(Media::new("image/png", "x"))
         .protocol(UploadProtocol::SingleRequest)
         .send()
@@ -293,6 +281,35 @@ async fn a_method_without_the_protocol_asked_for_is_refused() {
         "{error}"
     );
     assert!(server.requests().is_empty());
+    let mut call = resumable_only_call(&client);
+    call.json_body(&json!({"caption": "small"}));
+    // Small, but there is no one-request protocol: resumable it is.
+    call.upload(Media::new("image/png", "x"))
+        .send()
+        .await
+        .unwrap();
+    let start = &server.requests()[0];
+    assert_eq!(start.path, format!("/{RESUMABLE_PATH}"));
+    assert_eq!(start.query_param("uploadType"), Some("resumable"));
+    assert_eq!(store.sessions()[0].data, b"x");
+}
+
+/// `farm.photos.insert` as a document with only a resumable protocol would declare it.
+fn resumable_only_call(client: &discogen_runtime::Client) -> Call<Animal> {
+    let mut call = Call::<Animal>::new(
+        client,
+        Method::POST,
+        "farm.photos.insert",
+        "animals/pony/photos".into(),
+        &[SCOPE],
+    );
+    call.set_media_upload(MediaUpload {
+        simple_path: None,
+        resumable_path: Some(RESUMABLE_PATH.into()),
+        accept: &[],
+        max_size: None,
+    });
+    call
 }
 
 #[test]

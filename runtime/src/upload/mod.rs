@@ -42,8 +42,8 @@ pub const DEFAULT_CHUNK_SIZE: usize = 8 * 1024 * 1024;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UploadProtocol {
-    /// Resumable when the method offers it and the media is larger than one chunk (or of
-    /// unknown size); otherwise one request.
+    /// Resumable when the method offers it (a resumable protocol in the document) and the
+    /// media is larger than one chunk (or of unknown size); otherwise one request.
     #[default]
     Auto,
     /// One request: `uploadType=media` with the media as the body when the call has no
@@ -52,7 +52,9 @@ pub enum UploadProtocol {
     SingleRequest,
     /// `uploadType=resumable`: a session started with the metadata, then the media in chunks;
     /// after an interruption (transport error, timeout, 429, 5xx) the upload asks the server
-    /// how much it received and goes on from there.
+    /// how much it received and goes on from there. The session is started on the simple
+    /// upload path (as Google's own clients do), or on the resumable path when the document
+    /// gives no simple one.
     Resumable,
 }
 
@@ -169,15 +171,17 @@ impl<T: DeserializeOwned + 'static> Upload<T> {
                 let large = opened
                     .length
                     .is_none_or(|length| length > chunk_size as u64);
-                upload.resumable_path.is_some() && large || upload.simple_path.is_none()
+                (upload.resumable_path.is_some() && large) || upload.simple_path.is_none()
             }
         };
         if resumable {
-            // Google's servers also accept the simple path with uploadType=resumable.
+            // The simple path with uploadType=resumable, as Google's own clients (Go, Python)
+            // send it; Google also serves the document's resumable path (`/resumable/upload/…`),
+            // but emulators such as fake-gcs-server serve only the first.
             let path = upload
-                .resumable_path
+                .simple_path
                 .as_deref()
-                .or(upload.simple_path.as_deref())
+                .or(upload.resumable_path.as_deref())
                 .ok_or_else(|| no_protocol(method_id))?;
             let span = Span::upload(client.api, method_id, "resumable");
             let upload = resumable::ResumableUpload {

@@ -1,6 +1,6 @@
 //! Google's resumable upload protocol.
 //!
-//! 1. `POST rootUrl/<resumable path>?uploadType=resumable` with the metadata (if any) and
+//! 1. `POST rootUrl/<upload path>?uploadType=resumable` with the metadata (if any) and
 //!    `X-Upload-Content-Type` / `X-Upload-Content-Length`; the session URI is in `Location`.
 //! 2. `PUT <session>` chunk after chunk with `Content-Range: bytes a-b/total` (`/*` while the
 //!    total is unknown; `bytes */total` with no body when the end falls on a chunk boundary).
