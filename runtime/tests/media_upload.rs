@@ -325,3 +325,19 @@ fn debug_shows_the_media_not_its_bytes() {
     assert_eq!(file.known_len(), None);
     assert!(format!("{file:?}").contains("x.png"));
 }
+
+/// Users hand these futures to `tokio::spawn`: they must be `Send`, and so must the stream.
+#[test]
+fn upload_and_download_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = farm_client("http://127.0.0.1:9/", Auth::None);
+    let reader = Media::from_reader("image/png", std::io::Cursor::new(vec![1u8]), None);
+    let upload = insert_photo(&client, &[], None).upload(reader).send();
+    assert_send(&upload);
+    let stream = get_animal(&client, "pony").download(false).stream();
+    assert_send(&stream);
+    let buffered = get_animal(&client, "pony").download(true).send();
+    assert_send(&buffered);
+    fn assert_stream_send<T: Send + Unpin>() {}
+    assert_stream_send::<discogen_runtime::ByteStream>();
+}
