@@ -5,6 +5,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use http::HeaderValue;
+
+use crate::Error;
+
 /// A boxed, sendable future (what [`TokenSource`] methods return).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -18,7 +22,10 @@ pub type AuthError = Box<dyn std::error::Error + Send + Sync>;
 /// is answered 401.
 pub trait TokenSource: Send + Sync {
     /// The complete header value, e.g. `Bearer ya29.…`, valid for `scopes`.
-    fn authorization<'a>(&'a self, scopes: &'a [&'a str]) -> BoxFuture<'a, Result<String, AuthError>>;
+    fn authorization<'a>(
+        &'a self,
+        scopes: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<String, AuthError>>;
 
     /// Called after a 401: drop any cached token for `scopes` so that the next
     /// [`authorization`](TokenSource::authorization) gets a fresh one.
@@ -46,7 +53,10 @@ impl fmt::Debug for StaticToken {
 }
 
 impl TokenSource for StaticToken {
-    fn authorization<'a>(&'a self, _scopes: &'a [&'a str]) -> BoxFuture<'a, Result<String, AuthError>> {
+    fn authorization<'a>(
+        &'a self,
+        _scopes: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<String, AuthError>> {
         Box::pin(async move { Ok(self.0.clone()) })
     }
 }
@@ -72,6 +82,48 @@ impl Auth {
     /// A token source.
     pub fn token_source(source: impl TokenSource + 'static) -> Self {
         Auth::Token(Arc::new(source))
+    }
+
+    /// The API key to send as the `key` query parameter, if this is [`Auth::ApiKey`].
+    pub(crate) fn key(&self) -> Option<&str> {
+        match self {
+            Auth::ApiKey(key) => Some(key),
+            _ => None,
+        }
+    }
+
+    /// The `Authorization` value for a request needing `scopes`, if this auth sends one.
+    pub(crate) async fn header(&self, scopes: &[&str]) -> Result<Option<HeaderValue>, Error> {
+        let Auth::Token(source) = self else {
+            return Ok(None);
+        };
+        let value = source
+            .authorization(scopes)
+            .await
+            .map_err(|e| Error::Auth(Arc::from(e)))?;
+        let mut value = HeaderValue::from_str(&value).map_err(|_| {
+            // Never echo the value: it is a secret.
+            Error::Auth(Arc::from(AuthError::from(
+                "the token source returned an Authorization value that is not a valid header value",
+            )))
+        })?;
+        value.set_sensitive(true);
+        Ok(Some(value))
+    }
+
+    /// Asks the token source for a fresh token after a 401. Returns `false` when there is
+    /// nothing to refresh (no auth, an API key): the 401 is then final.
+    pub(crate) async fn refresh(&self, scopes: &[&str]) -> Result<bool, Error> {
+        match self {
+            Auth::Token(source) => {
+                source
+                    .refresh(scopes)
+                    .await
+                    .map_err(|e| Error::Auth(Arc::from(e)))?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 

@@ -1,12 +1,19 @@
 //! One API call: what generated request builders wrap.
 
+use std::any::TypeId;
+use std::fmt;
 use std::marker::PhantomData;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, Method, StatusCode};
+use http::header::AUTHORIZATION;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use crate::media::{Download, Media, MediaUpload, Upload};
+
+use crate::executor::{self, Body, HttpRequest};
 use crate::{Batch, Client, Error, RequestId};
 
 /// A decoded answer: the body as the method's response type, with status and headers.
@@ -27,37 +34,8 @@ impl<T> Response<T> {
     }
 }
 
-/// Where and what a method accepts for media upload (`mediaUpload` in the document).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MediaUpload {
-    /// Expanded `protocols.simple.path`, relative to rootUrl (`upload/storage/v1/b/x/o`).
-    pub simple_path: Option<String>,
-    /// Expanded `protocols.resumable.path`, relative to rootUrl.
-    pub resumable_path: Option<String>,
-    /// Accepted media types (`*/*`, `image/*`, …).
-    pub accept: &'static [&'static str],
-    /// Largest accepted size in bytes, if the document gives one.
-    pub max_size: Option<u64>,
-}
-
-/// Media to upload: bytes and their content type.
-#[derive(Clone, Debug)]
-pub struct Media {
-    /// The media's MIME type.
-    pub content_type: String,
-    /// The media itself.
-    pub data: Bytes,
-}
-
-impl Media {
-    /// Media from memory.
-    pub fn new(content_type: impl Into<String>, data: impl Into<Bytes>) -> Self {
-        Media { content_type: content_type.into(), data: data.into() }
-    }
-}
-
 /// The request a [`Call`] will send; not generic, so the machinery behind it is compiled once.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct RawRequest {
     pub(crate) method: Method,
     /// The method's id from the document, e.g. `storage.objects.get`.
@@ -74,6 +52,95 @@ pub(crate) struct RawRequest {
     pub(crate) invalid: Option<String>,
 }
 
+/// Query names and values keep only RFC 3986 unreserved characters unencoded, so a value can
+/// never add a parameter (`&`, `=`), end the query (`#`) or break the request line.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Appends `?name=value&…` (nothing when `pairs` is empty).
+pub(crate) fn append_query<'p>(
+    url: &mut String,
+    pairs: impl IntoIterator<Item = (&'p str, &'p str)>,
+) {
+    for (index, (name, value)) in pairs.into_iter().enumerate() {
+        url.push(if index == 0 { '?' } else { '&' });
+        url.extend(utf8_percent_encode(name, QUERY));
+        url.push('=');
+        url.extend(utf8_percent_encode(value, QUERY));
+    }
+}
+
+impl RawRequest {
+    /// The query pairs, then `extra` ones (the API key, `uploadType`, `alt`).
+    pub(crate) fn query_with<'p>(
+        &'p self,
+        extra: &'p [(&'p str, &'p str)],
+    ) -> impl Iterator<Item = (&'p str, &'p str)> + 'p {
+        let own = self
+            .query
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()));
+        own.chain(extra.iter().copied())
+    }
+
+    /// Fails with the first problem recorded while the call was built.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match &self.invalid {
+            Some(problem) => Err(Error::InvalidRequest(format!(
+                "{}: {problem}",
+                self.method_id
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// The value of query parameter `name`, if set.
+    pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn invalidate(&mut self, problem: String) {
+        // The first problem is the one to fix first; later ones may be consequences.
+        self.invalid.get_or_insert(problem);
+    }
+}
+
+/// Shows headers with `Authorization` values redacted: `Debug` output ends up in logs.
+pub(crate) struct RedactedHeaders<'h>(pub(crate) &'h HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if name == AUTHORIZATION || value.is_sensitive() {
+                map.entry(name, &"<redacted>");
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+impl fmt::Debug for RawRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawRequest")
+            .field("method", &self.method)
+            .field("id", &self.method_id)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body_bytes", &self.body.as_ref().map(Bytes::len))
+            .finish_non_exhaustive()
+    }
+}
+
 /// One call of an API method, ready to be sent alone or queued into a [`Batch`].
 ///
 /// Generated request builders wrap a `Call<T>`, where `T` is the method's response type.
@@ -85,13 +152,14 @@ pub struct Call<T> {
     pub(crate) response: PhantomData<fn() -> T>,
 }
 
-impl<T> std::fmt::Debug for Call<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<T> fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Call")
             .field("method", &self.request.method)
             .field("id", &self.request.method_id)
             .field("path", &self.request.path)
             .field("query", &self.request.query)
+            .field("headers", &RedactedHeaders(&self.request.headers))
             .finish_non_exhaustive()
     }
 }
@@ -122,16 +190,20 @@ impl<T: DeserializeOwned + 'static> Call<T> {
         }
     }
 
-    /// Sets the JSON request body.
+    /// Sets the JSON request body. A body that cannot be serialised makes the call invalid.
     pub fn json_body<B: Serialize>(&mut self, body: &B) {
-        let _ = body;
-        todo!("runtime: serialise the body")
+        match serde_json::to_vec(body) {
+            Ok(json) => self.request.body = Some(Bytes::from(json)),
+            Err(error) => self
+                .request
+                .invalidate(format!("cannot serialise the request body: {error}")),
+        }
     }
 
     /// Sets a query parameter, replacing an earlier value of it.
     pub fn set_query(&mut self, name: &'static str, value: impl Into<String>) {
-        let _ = (name, value.into());
-        todo!("runtime: set_query")
+        self.request.query.retain(|(n, _)| *n != name);
+        self.request.query.push((name, value.into()));
     }
 
     /// Sets a repeated query parameter (`name=a&name=b`), replacing earlier values of it.
@@ -140,26 +212,64 @@ impl<T: DeserializeOwned + 'static> Call<T> {
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        let _ = (name, values.into_iter().map(Into::into).collect::<Vec<String>>());
-        todo!("runtime: set_query_repeated")
+        self.request.query.retain(|(n, _)| *n != name);
+        self.request
+            .query
+            .extend(values.into_iter().map(|value| (name, value.into())));
     }
 
     /// Sets a header of this call only (in a batch: inside its part, overriding the outer one).
-    /// A value containing CR or LF makes the call invalid.
+    /// A value containing CR or LF (or another byte not allowed in a header) makes the call
+    /// invalid: it is refused by `send` and `queue` before anything is sent.
     pub fn set_header(&mut self, name: HeaderName, value: impl Into<String>) {
-        let _ = (name, value.into());
-        todo!("runtime: set_header")
+        let value = value.into();
+        if value.contains(['\r', '\n']) {
+            self.request
+                .invalidate(format!("the value of header {name} contains CR or LF"));
+            return;
+        }
+        match HeaderValue::from_str(&value) {
+            Ok(mut value) => {
+                if name == AUTHORIZATION {
+                    value.set_sensitive(true);
+                }
+                self.request.headers.insert(name, value);
+            }
+            Err(_) => self.request.invalidate(format!(
+                "the value of header {name} has a character not allowed in a header"
+            )),
+        }
     }
 
     /// Declares that the method accepts media upload (generated code does this for methods
-    /// with `mediaUpload`).
+    /// with `mediaUpload`). The call itself still carries no media: see [`Call::upload`].
     pub fn set_media_upload(&mut self, upload: MediaUpload) {
         self.upload = Some(upload);
     }
 
     /// Sends the call alone.
     pub async fn send(self) -> Result<Response<T>, Error> {
-        todo!("runtime: send")
+        self.request.check()?;
+        let client = &self.client.inner;
+        let mut url = format!("{}{}", client.base_url, self.request.path);
+        let key = client.auth.key().map(|key| [("key", key)]);
+        append_query(
+            &mut url,
+            self.request.query_with(key.as_ref().map_or(&[], |k| k)),
+        );
+        let body = self.request.body.clone().map(|data| Body {
+            content_type: HeaderValue::from_static("application/json"),
+            data,
+        });
+        let request = HttpRequest {
+            method: self.request.method.clone(),
+            url,
+            headers: &self.request.headers,
+            body,
+            scopes: self.request.scopes,
+        };
+        let response = executor::send_single(client, &request).await?;
+        decode_json(response.status, response.headers, &response.body)
     }
 
     /// Queues the call into `batch` under a generated request id.
@@ -191,36 +301,84 @@ impl<T: DeserializeOwned + 'static> Call<T> {
     /// Turns the call into a media download (`alt=media`); `use_download_service` routes it
     /// through `rootUrl/download/…` as the document asks with `useMediaDownloadService`.
     pub fn download(self, use_download_service: bool) -> Download {
-        let _ = use_download_service;
-        todo!("runtime: download")
+        Download {
+            client: self.client,
+            request: self.request,
+            use_download_service,
+        }
     }
 }
 
-/// A media upload; send it with [`Upload::send`]. It has no `queue`: media cannot be batched.
-#[must_use = "an upload does nothing until it is sent"]
-pub struct Upload<T> {
-    pub(crate) call: Call<T>,
-    pub(crate) media: Media,
-}
-
-impl<T: DeserializeOwned + 'static> Upload<T> {
-    /// Sends the upload.
-    pub async fn send(self) -> Result<Response<T>, Error> {
-        todo!("runtime: upload send")
+/// Decodes a 2xx body into `T`.
+///
+/// `T = ()` (a method without a response schema) ignores the body whatever it holds: servers
+/// answer such methods with nothing, `{}` or `null`. An empty body decodes as `{}`, which
+/// every generated struct accepts (all its fields are optional).
+pub(crate) fn decode_json<T: DeserializeOwned + 'static>(
+    status: StatusCode,
+    headers: HeaderMap,
+    body: &Bytes,
+) -> Result<Response<T>, Error> {
+    let json = json_to_decode(body, TypeId::of::<T>() == TypeId::of::<()>());
+    match serde_json::from_slice(json) {
+        Ok(body) => Ok(Response {
+            status,
+            headers,
+            body,
+        }),
+        Err(error) => Err(Error::Decode {
+            status,
+            body: body.clone(),
+            message: error.to_string(),
+        }),
     }
 }
 
-/// A media download; send it with [`Download::send`]. It has no `queue`: media cannot be
-/// batched.
-#[must_use = "a download does nothing until it is sent"]
-pub struct Download {
-    pub(crate) client: Client,
-    pub(crate) request: RawRequest,
+/// The bytes to hand to serde_json (not generic, so compiled once).
+fn json_to_decode(body: &[u8], unit: bool) -> &[u8] {
+    if unit {
+        b"null"
+    } else if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    }
 }
 
-impl Download {
-    /// Sends the download and returns the media bytes.
-    pub async fn send(self) -> Result<Response<Bytes>, Error> {
-        todo!("runtime: download send")
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_cannot_escape() {
+        let mut url = String::from("http://h/p");
+        append_query(
+            &mut url,
+            [
+                ("q", "a&b=c #\r\n"),
+                ("fields", "items(id,name)"),
+                ("x", "é"),
+            ],
+        );
+        assert_eq!(
+            url,
+            "http://h/p?q=a%26b%3Dc%20%23%0D%0A&fields=items%28id%2Cname%29&x=%C3%A9"
+        );
+        let mut empty = String::from("/p");
+        append_query(&mut empty, []);
+        assert_eq!(empty, "/p");
+    }
+
+    #[test]
+    fn unit_ignores_any_body_and_empty_is_an_object() {
+        assert_eq!(json_to_decode(b"garbage", true), b"null");
+        assert_eq!(json_to_decode(b" \n", false), b"{}");
+        assert_eq!(json_to_decode(b"[1]", false), b"[1]");
+        let ok: Response<()> =
+            decode_json(StatusCode::OK, HeaderMap::new(), &Bytes::from_static(b"{}")).unwrap();
+        assert_eq!(ok.body, ());
+        let err =
+            decode_json::<Vec<u8>>(StatusCode::OK, HeaderMap::new(), &Bytes::from_static(b"{"));
+        assert!(matches!(err, Err(Error::Decode { .. })));
     }
 }

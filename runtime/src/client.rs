@@ -55,6 +55,8 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     /// rootUrl + servicePath.
     pub(crate) base_url: String,
+    /// The path of `base_url` (`/farm/v1/`): the start of every inner request line of a batch.
+    pub(crate) base_path: String,
     /// rootUrl (possibly overridden), ending in `/`.
     pub(crate) root_url: String,
     /// rootUrl + batchPath.
@@ -69,7 +71,10 @@ pub(crate) struct ClientInner {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("api", &format_args!("{}:{}", self.inner.api.name, self.inner.api.version))
+            .field(
+                "api",
+                &format_args!("{}:{}", self.inner.api.name, self.inner.api.version),
+            )
             .field("base_url", &self.inner.base_url)
             .field("batch_url", &self.inner.batch_url)
             .field("auth", &self.inner.auth)
@@ -203,7 +208,9 @@ impl<H: From<Client>> ClientBuilder<H> {
         if let Some(message) = self.invalid {
             return Err(Error::InvalidRequest(message));
         }
-        let root_url = self.root_url.unwrap_or_else(|| self.api.root_url.to_owned());
+        let root_url = self
+            .root_url
+            .unwrap_or_else(|| self.api.root_url.to_owned());
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| concat!("discogen/", env!("CARGO_PKG_VERSION")).to_owned());
@@ -221,10 +228,17 @@ impl<H: From<Client>> ClientBuilder<H> {
                 .build()
                 .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?,
         };
+        let base_url = format!("{root_url}{}", self.api.service_path);
+        // Parsed once here so that a bad root URL is reported by `build`, not by every call.
+        let base_path = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::InvalidRequest(format!("invalid base URL {base_url:?}: {e}")))?
+            .path()
+            .to_owned();
         let inner = ClientInner {
             api: self.api,
             http,
-            base_url: format!("{root_url}{}", self.api.service_path),
+            base_url,
+            base_path,
             batch_url: format!("{root_url}{}", self.api.batch_path),
             root_url,
             auth: self.auth,
@@ -233,6 +247,8 @@ impl<H: From<Client>> ClientBuilder<H> {
             timeout: self.timeout,
             max_response_bytes: self.max_response_bytes,
         };
-        Ok(H::from(Client { inner: Arc::new(inner) }))
+        Ok(H::from(Client {
+            inner: Arc::new(inner),
+        }))
     }
 }

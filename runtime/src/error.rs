@@ -106,8 +106,15 @@ impl ApiError {
         struct Envelope {
             error: GoogleError,
         }
-        let error = serde_json::from_slice::<Envelope>(&body).ok().map(|e| e.error);
-        ApiError { status, headers, body, error }
+        let error = serde_json::from_slice::<Envelope>(&body)
+            .ok()
+            .map(|e| e.error);
+        ApiError {
+            status,
+            headers,
+            body,
+            error,
+        }
     }
 }
 
@@ -176,6 +183,12 @@ pub enum BatchError {
     NotMultipart {
         /// The Content-Type the server sent.
         content_type: String,
+    },
+    /// The batch could not run at all (e.g. `execute_blocking` inside an async runtime).
+    #[error("the batch could not run: {message}")]
+    Runtime {
+        /// What went wrong.
+        message: String,
     },
     /// The outer batch request was answered with a non-2xx status.
     #[error("the batch request failed: {}", .error)]

@@ -17,14 +17,20 @@ mod batch;
 mod call;
 mod client;
 mod error;
+mod executor;
+mod media;
+mod retry;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use auth::{Auth, BoxFuture, StaticToken, TokenSource};
-pub use batch::{Batch, BatchCallback, BatchSummary, RequestId};
+pub use auth::{Auth, AuthError, BoxFuture, StaticToken, TokenSource};
+pub use batch::{
+    Batch, BatchCallback, BatchSummary, DEFAULT_MAX_IN_FLIGHT, MAX_CALLS_PER_REQUEST,
+    MAX_REQUEST_ID_LEN, RequestId,
+};
 pub use call::{Call, Download, Media, MediaUpload, Response, Upload};
-pub use client::{ApiInfo, Client, ClientBuilder, RetryPolicy};
+pub use client::{ApiInfo, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy};
 pub use error::{ApiError, BatchError, Error, GoogleError, GoogleErrorItem};
 
 // Generated code names these through the runtime so that a user's Cargo.toml needs one line.

@@ -311,7 +311,8 @@ mod tests {
             end_before_lf: text.len(),
             closed: true,
         };
-        let error = read_headers(&mut Lines::new(&text, &span), 0, &mut usize::MAX).unwrap_err();
+        let error =
+            read_headers(&mut Lines::new(&text, &span), 0, &mut { usize::MAX }).unwrap_err();
         assert_eq!(error.offset, 5 * MAX_HEADERS_PER_PART);
     }
 }

@@ -1,0 +1,477 @@
+//! Running a batch: split into HTTP requests, send them with bounded concurrency, map the
+//! answers back to calls, retry what may be retried, and run every callback exactly once.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use futures_util::stream;
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use tokio::time::Instant;
+
+use super::{Deadline, RawResponse, merge_headers, send_once, within};
+use crate::batch::{BatchSummary, PartHandler, QueuedCall};
+use crate::call::{RawRequest, append_query};
+use crate::client::ClientInner;
+use crate::multipart::{self, DecodedParts, RequestPart, ResponsePart};
+use crate::retry::Retry;
+use crate::{ApiError, Auth, Batch, BatchCallback, BatchError, Error, RetryPolicy};
+
+/// What one HTTP batch request said about one call.
+#[derive(Debug)]
+enum Answer {
+    /// The call's part of the response.
+    Part(ResponsePart),
+    /// No usable part: the error, and whether sending the call again may help.
+    Failed(Error, Retry),
+}
+
+impl Answer {
+    fn retry(&self) -> Retry {
+        match self {
+            Answer::Part(part) => Retry::for_status(part.status, &part.headers),
+            Answer::Failed(_, retry) => *retry,
+        }
+    }
+}
+
+/// The result of one HTTP batch request: an answer for each of its calls.
+struct RequestOutcome {
+    /// False when nothing went out (the token source failed first).
+    sent: bool,
+    answers: Vec<(usize, Answer)>,
+    unmatched: Vec<String>,
+}
+
+/// What every HTTP request of one `execute` shares; borrowed by the in-flight requests.
+struct Shared<'s> {
+    client: &'s ClientInner,
+    ids: &'s [String],
+    requests: &'s [RawRequest],
+    /// Random per batch: the part before `+` in every Content-ID.
+    content_id_base: String,
+    deadline: Option<Deadline>,
+}
+
+/// Runs callbacks and keeps the counts; owns everything the callbacks need mutably.
+struct Dispatcher<'s, 'a> {
+    ids: &'s [String],
+    handlers: Vec<Option<PartHandler<'a>>>,
+    on_response: Option<BatchCallback<'a>>,
+    /// HTTP attempts per call so far.
+    attempts: Vec<u32>,
+    /// Calls already sent again after a 401.
+    auth_retried: Vec<bool>,
+    summary: BatchSummary,
+}
+
+impl Dispatcher<'_, '_> {
+    /// Gives call `index` its final outcome: its own callback, then the batch-wide one.
+    fn finish(&mut self, index: usize, answer: Answer) {
+        // `take` makes a second answer for the same call impossible to deliver.
+        let Some(handler) = self.handlers[index].take() else {
+            return;
+        };
+        let id = self.ids[index].as_str();
+        let result = match &answer {
+            Answer::Part(part) => match part_result(part) {
+                Ok(part) => handler(id, Ok(part)),
+                Err(error) => handler(id, Err(error)),
+            },
+            Answer::Failed(error, _) => handler(id, Err(error.clone())),
+        };
+        if let Some(on_response) = &mut self.on_response {
+            match (&result, &answer) {
+                (Ok(()), Answer::Part(part)) => on_response(id, Ok(part)),
+                (Err(error), _) => on_response(id, Err(error)),
+                // A handler only succeeds with a part.
+                (Ok(()), Answer::Failed(error, _)) => on_response(id, Err(error)),
+            }
+        }
+        match result {
+            Ok(()) => self.summary.succeeded += 1,
+            Err(_) => self.summary.failed += 1,
+        }
+        if self.attempts[index] > 1 {
+            self.summary.retried += 1;
+        }
+    }
+}
+
+/// A part's status as an outcome: 2xx is the part, 304 and the rest are errors.
+fn part_result(part: &ResponsePart) -> Result<&ResponsePart, Error> {
+    if part.status.is_success() {
+        Ok(part)
+    } else if part.status == StatusCode::NOT_MODIFIED {
+        Err(Error::NotModified {
+            headers: part.headers.clone(),
+        })
+    } else {
+        Err(Error::Api(Box::new(ApiError::new(
+            part.status,
+            part.headers.clone(),
+            part.body.clone(),
+        ))))
+    }
+}
+
+/// What to do with a call after an answer.
+enum Plan {
+    Finish,
+    Refresh,
+    Backoff(Duration),
+}
+
+fn plan(
+    retry: Retry,
+    attempts: u32,
+    auth_retried: bool,
+    auth: &Auth,
+    policy: &RetryPolicy,
+) -> Plan {
+    if attempts >= policy.max_attempts {
+        return Plan::Finish;
+    }
+    match retry {
+        Retry::No => Plan::Finish,
+        Retry::AfterRefresh if auth_retried || !matches!(auth, Auth::Token(_)) => Plan::Finish,
+        Retry::AfterRefresh => Plan::Refresh,
+        Retry::AfterBackoff(retry_after) => Plan::Backoff(policy.backoff(attempts, retry_after)),
+    }
+}
+
+/// Splits a batch into its ids, requests and handlers.
+fn take_calls(
+    calls: Vec<QueuedCall<'_>>,
+) -> (Vec<String>, Vec<RawRequest>, Vec<Option<PartHandler<'_>>>) {
+    let mut ids = Vec::with_capacity(calls.len());
+    let mut requests = Vec::with_capacity(calls.len());
+    let mut handlers = Vec::with_capacity(calls.len());
+    for call in calls {
+        ids.push(call.id);
+        requests.push(call.request);
+        handlers.push(Some(call.handler));
+    }
+    (ids, requests, handlers)
+}
+
+/// Fails every call of `batch` without sending anything (when it cannot run at all).
+#[cfg(feature = "blocking")]
+pub(crate) fn fail_all(batch: Batch<'_>, message: String) -> BatchSummary {
+    let (ids, _, handlers) = take_calls(batch.calls);
+    let mut dispatcher = Dispatcher {
+        attempts: vec![0; ids.len()],
+        auth_retried: vec![false; ids.len()],
+        ids: &ids,
+        handlers,
+        on_response: batch.on_response,
+        summary: BatchSummary::default(),
+    };
+    let error = Error::Batch(BatchError::Runtime { message });
+    for index in 0..dispatcher.ids.len() {
+        dispatcher.finish(index, Answer::Failed(error.clone(), Retry::No));
+    }
+    dispatcher.summary
+}
+
+/// [`Batch::execute`].
+pub(crate) async fn execute(batch: Batch<'_>) -> BatchSummary {
+    let Batch {
+        client,
+        calls,
+        on_response,
+        max_calls_per_request,
+        max_in_flight,
+        timeout,
+        ..
+    } = batch;
+    let (ids, requests, handlers) = take_calls(calls);
+    let count = ids.len();
+    let shared = Shared {
+        client: &client.inner,
+        ids: &ids,
+        requests: &requests,
+        content_id_base: std::iter::repeat_with(fastrand::alphanumeric)
+            .take(16)
+            .collect(),
+        deadline: timeout.map(Deadline::after),
+    };
+    let mut dispatcher = Dispatcher {
+        ids: &ids,
+        handlers,
+        on_response,
+        attempts: vec![0; count],
+        auth_retried: vec![false; count],
+        summary: BatchSummary::default(),
+    };
+    let policy = &client.inner.retry;
+    let mut pending: Vec<usize> = (0..count).collect();
+    let mut refreshed = false;
+    while !pending.is_empty() {
+        if let Some(deadline) = shared.deadline.filter(|d| Instant::now() >= d.at) {
+            for index in pending.drain(..) {
+                dispatcher.finish(
+                    index,
+                    Answer::Failed(Error::Timeout(deadline.timeout), Retry::No),
+                );
+            }
+            break;
+        }
+        for &index in &pending {
+            dispatcher.attempts[index] += 1;
+        }
+        let mut to_refresh = Vec::new();
+        let mut to_back_off = Vec::new();
+        let mut wait = Duration::ZERO;
+        let groups: Vec<Vec<usize>> = pending
+            .chunks(max_calls_per_request)
+            .map(<[usize]>::to_vec)
+            .collect();
+        let mut in_flight = stream::iter(groups)
+            .map(|group| send_request(&shared, group))
+            .buffer_unordered(max_in_flight);
+        while let Some(outcome) = in_flight.next().await {
+            dispatcher.summary.http_requests += usize::from(outcome.sent);
+            dispatcher.summary.unmatched_parts.extend(outcome.unmatched);
+            for (index, answer) in outcome.answers {
+                let attempts = dispatcher.attempts[index];
+                let auth_retried = dispatcher.auth_retried[index];
+                match plan(
+                    answer.retry(),
+                    attempts,
+                    auth_retried,
+                    &client.inner.auth,
+                    policy,
+                ) {
+                    Plan::Finish => dispatcher.finish(index, answer),
+                    Plan::Refresh => to_refresh.push(index),
+                    Plan::Backoff(delay) => {
+                        wait = wait.max(delay);
+                        to_back_off.push(index);
+                    }
+                }
+            }
+        }
+        drop(in_flight);
+        let mut next = to_back_off;
+        if !to_refresh.is_empty() {
+            // One refresh per execute (a call answered 401 again keeps its 401); a call
+            // whose 401 came from a request that used the old token is still sent again.
+            let refresh_error = if refreshed {
+                None
+            } else {
+                refreshed = true;
+                let scopes = union_scopes(&requests, to_refresh.iter().copied());
+                within(shared.deadline, client.inner.auth.refresh(&scopes))
+                    .await
+                    .err()
+            };
+            for index in to_refresh {
+                match &refresh_error {
+                    Some(error) => {
+                        dispatcher.finish(index, Answer::Failed(error.clone(), Retry::No))
+                    }
+                    None => {
+                        dispatcher.auth_retried[index] = true;
+                        next.push(index);
+                    }
+                }
+            }
+        }
+        if !wait.is_zero() && !next.is_empty() {
+            let until = Instant::now() + wait;
+            let until = shared
+                .deadline
+                .map_or(until, |deadline| until.min(deadline.at));
+            tokio::time::sleep_until(until).await;
+        }
+        next.sort_unstable();
+        pending = next;
+    }
+    dispatcher.summary
+}
+
+/// The union of the scopes of `calls`, sorted: what one outer `Authorization` must cover.
+fn union_scopes(
+    requests: &[RawRequest],
+    calls: impl IntoIterator<Item = usize>,
+) -> Vec<&'static str> {
+    let mut scopes: Vec<&'static str> = calls
+        .into_iter()
+        .flat_map(|index| requests[index].scopes.iter().copied())
+        .collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    scopes
+}
+
+/// Sends one HTTP batch request for `group` and maps its answer back to the calls.
+async fn send_request(shared: &Shared<'_>, group: Vec<usize>) -> RequestOutcome {
+    let client = shared.client;
+    let failed = |group: &[usize], error: Error, retry: Retry, sent: bool| RequestOutcome {
+        sent,
+        answers: group
+            .iter()
+            .map(|&index| (index, Answer::Failed(error.clone(), retry)))
+            .collect(),
+        unmatched: Vec::new(),
+    };
+    let scopes = union_scopes(shared.requests, group.iter().copied());
+    let authorization = match within(shared.deadline, client.auth.header(&scopes)).await {
+        Ok(value) => value,
+        Err(error) => return failed(&group, error, Retry::No, false),
+    };
+    let parts: Vec<RequestPart> = group
+        .iter()
+        .map(|&index| request_part(shared, index))
+        .collect();
+    let boundary = multipart::safe_boundary(&parts);
+    let body = Bytes::from(multipart::encode_request(&boundary, &parts));
+    drop(parts);
+
+    let mut headers = client.default_headers.clone();
+    if let Some(value) = authorization {
+        headers.insert(AUTHORIZATION, value);
+    }
+    let content_type = HeaderValue::from_str(&format!("multipart/mixed; boundary={boundary}"))
+        .expect("boundaries are made of header-safe characters");
+    headers.insert(CONTENT_TYPE, content_type);
+    let mut url = client.batch_url.clone();
+    append_query(&mut url, client.auth.key().map(|key| ("key", key)));
+
+    let deadline = Deadline::earliest(client.timeout.map(Deadline::after), shared.deadline);
+    let response = match send_once(client, Method::POST, &url, headers, Some(body), deadline).await
+    {
+        Ok(response) => response,
+        Err(error) => return failed(&group, error, Retry::No, true),
+    };
+    if !response.status.is_success() {
+        let retry = Retry::for_status(response.status, &response.headers);
+        let RawResponse {
+            status,
+            headers,
+            body,
+        } = response;
+        let error = Box::new(ApiError::new(status, headers, body));
+        return failed(
+            &group,
+            Error::Batch(BatchError::OuterStatus { status, error }),
+            retry,
+            true,
+        );
+    }
+    let content_type = response
+        .headers
+        .get(CONTENT_TYPE)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .unwrap_or_default();
+    if !content_type
+        .trim_start()
+        .get(..10)
+        .is_some_and(|start| start.eq_ignore_ascii_case("multipart/"))
+    {
+        let error = Error::Batch(BatchError::NotMultipart { content_type });
+        return failed(&group, error, Retry::No, true);
+    }
+    let RawResponse { body, .. } = response;
+    let decoded = multipart::decode_response_lenient(&content_type, body);
+    let (answers, unmatched) = match_parts(shared.ids, &group, decoded);
+    RequestOutcome {
+        sent: true,
+        answers,
+        unmatched,
+    }
+}
+
+/// The part for call `index`: its own headers (they override the outer ones on the server),
+/// the path-only URL, and its JSON body.
+fn request_part(shared: &Shared<'_>, index: usize) -> RequestPart {
+    let request = &shared.requests[index];
+    let mut path_and_query = format!("{}{}", shared.client.base_path, request.path);
+    append_query(&mut path_and_query, request.query_with(&[]));
+    let mut headers = HeaderMap::new();
+    if request.body.is_some() {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    merge_headers(&mut headers, &request.headers);
+    RequestPart {
+        content_id: multipart::content_id(&shared.content_id_base, &shared.ids[index]),
+        method: request.method.clone(),
+        path_and_query,
+        headers,
+        body: request.body.clone().unwrap_or_default(),
+    }
+}
+
+/// Maps the parts of a decoded answer to the calls of `group`: by Content-ID, or by position
+/// when no part has one. Every call gets exactly one answer; parts that answer no call, or a
+/// call already answered (the first answer wins), are returned as unmatched.
+fn match_parts(
+    ids: &[String],
+    group: &[usize],
+    decoded: DecodedParts<ResponsePart>,
+) -> (Vec<(usize, Answer)>, Vec<String>) {
+    let mut answers: Vec<Option<Answer>> = (0..group.len()).map(|_| None).collect();
+    let mut unmatched = Vec::new();
+    let mut unattributed_error = None;
+    let by_position = decoded.parts.iter().all(|part| match part {
+        Ok(part) => part.content_id.is_none(),
+        Err(error) => error.content_id.is_none(),
+    });
+    let position_of: HashMap<&str, usize> = group
+        .iter()
+        .enumerate()
+        .map(|(position, &index)| (ids[index].as_str(), position))
+        .collect();
+    for (number, part) in decoded.parts.into_iter().enumerate() {
+        let content_id = match &part {
+            Ok(part) => part.content_id.clone(),
+            Err(error) => error.content_id.clone(),
+        };
+        let position = if by_position {
+            Some(number).filter(|&number| number < group.len())
+        } else {
+            content_id
+                .as_deref()
+                .and_then(multipart::decoded_request_id)
+                .and_then(|id| position_of.get(id.as_str()).copied())
+        };
+        let slot = position
+            .and_then(|position| answers.get_mut(position))
+            .filter(|slot| slot.is_none());
+        match (slot, part) {
+            (Some(slot), Ok(part)) => *slot = Some(Answer::Part(part)),
+            (Some(slot), Err(error)) => {
+                let error = Error::Batch(BatchError::UnparsablePart(error.error));
+                *slot = Some(Answer::Failed(error, Retry::No));
+            }
+            (None, part) => {
+                if let (Err(error), None) = (&part, &position) {
+                    unattributed_error.get_or_insert_with(|| error.error.clone());
+                }
+                unmatched
+                    .push(content_id.unwrap_or_else(|| format!("part {number} (no Content-ID)")));
+            }
+        }
+    }
+    // A call without a part: the body was cut or broken, a part could not be read, or the
+    // server left the call out.
+    let missing = match (decoded.error, unattributed_error) {
+        (Some(error), _) => BatchError::Undecodable(error),
+        (None, Some(error)) => BatchError::UnparsablePart(error),
+        (None, None) => BatchError::MissingPart,
+    };
+    let answers = group
+        .iter()
+        .zip(answers)
+        .map(|(&index, answer)| {
+            (
+                index,
+                answer.unwrap_or_else(|| Answer::Failed(Error::Batch(missing.clone()), Retry::No)),
+            )
+        })
+        .collect();
+    (answers, unmatched)
+}
