@@ -3,6 +3,12 @@
 //! boundary over the same buffer (the practical limit: any decoder must at least find every
 //! delimiter).
 //!
+//! Whatever returns a fresh buffer (`encode_request`, `decode_response`, which copies its input
+//! once, and the `copy_into_new_vec` limit) pays the kernel's page faults on that buffer:
+//! glibc gives large freed blocks back to the kernel, so each iteration faults its pages in
+//! again. That cost, not the codec, bounds those figures; compare them with
+//! `copy_into_new_vec`, not with `memmem_boundary_count`.
+//!
 //! Run with `cargo bench -p discogen-runtime --no-default-features --bench codec`.
 
 use std::hint::black_box;
@@ -24,11 +30,12 @@ const BASE: &str = "batch_3Xq9";
 const MB: usize = 1 << 20;
 const KB: usize = 1 << 10;
 
-/// A JSON-ish body of exactly `len` bytes: storage object records, as `objects.list` answers.
-fn json_body(len: usize) -> Bytes {
+/// A JSON-ish body of exactly `len` bytes: storage object records, as `objects.list` answers,
+/// numbered from `first` so that each part's body is distinct (no cache-hot shared source).
+fn json_body(len: usize, first: usize) -> Bytes {
     let mut text = String::with_capacity(len + 256);
     text.push_str("{\"kind\":\"storage#objects\",\"items\":[\n");
-    let mut n = 0;
+    let mut n = first;
     while text.len() < len {
         text.push_str(&format!(
             "{{\"kind\":\"storage#object\",\"id\":\"bucket/object-{n:06}/1700000000{n:06}\",\
@@ -46,7 +53,6 @@ fn json_body(len: usize) -> Bytes {
 /// `parts` answers of `body_len` bytes each, shaped like Google's: Content-ID, `HTTP/1.1 200
 /// OK`, Content-Type, ETag, Vary, Content-Length.
 fn response_parts(parts: usize, body_len: usize) -> Vec<ResponsePart> {
-    let body = json_body(body_len);
     (0..parts)
         .map(|i| {
             let mut headers = HeaderMap::new();
@@ -64,7 +70,7 @@ fn response_parts(parts: usize, body_len: usize) -> Vec<ResponsePart> {
                 content_id: Some(format!("<response-{BASE}+{i}>")),
                 status: StatusCode::OK,
                 headers,
-                body: body.clone(),
+                body: json_body(body_len, i * body_len / 200),
             }
         })
         .collect()
@@ -95,7 +101,6 @@ fn get_parts(parts: usize) -> Vec<RequestPart> {
 
 /// `objects.insert`-like calls, each with a JSON body of `body_len` bytes.
 fn post_parts(parts: usize, body_len: usize) -> Vec<RequestPart> {
-    let body = json_body(body_len);
     (0..parts)
         .map(|i| {
             let mut headers = HeaderMap::new();
@@ -109,7 +114,7 @@ fn post_parts(parts: usize, body_len: usize) -> Vec<RequestPart> {
                 method: Method::POST,
                 path_and_query: format!("/storage/v1/b/bucket/o?name=object-{i:06}"),
                 headers,
-                body: body.clone(),
+                body: json_body(body_len, i * body_len / 200),
             }
         })
         .collect()
