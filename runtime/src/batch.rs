@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use crate::call::{RawRequest, RedactedHeaders, decode_json};
+use crate::call::{RawRequest, RedactedHeaders, RedactedQuery, decode_json};
 use crate::multipart::ResponsePart;
 use crate::{Call, Client, Error, Response};
 
@@ -92,7 +92,7 @@ impl fmt::Debug for Batch<'_> {
                     .field("method", &request.method)
                     .field("method_id", &request.method_id)
                     .field("path", &request.path)
-                    .field("query", &request.query)
+                    .field("query", &RedactedQuery(&request.query))
                     .field("headers", &RedactedHeaders(&request.headers))
                     .finish()
             }

@@ -11,7 +11,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use crate::media::{Download, Media, MediaUpload, Upload};
+pub use crate::download::{ByteStream, Download};
+pub use crate::upload::{Media, MediaUpload, Upload, UploadProtocol};
 
 use crate::executor::{self, Body, HttpRequest};
 use crate::{Batch, Client, Error, RequestId};
@@ -105,9 +106,27 @@ impl RawRequest {
             .map(|(_, value)| value.as_str())
     }
 
-    fn invalidate(&mut self, problem: String) {
+    pub(crate) fn invalidate(&mut self, problem: String) {
         // The first problem is the one to fix first; later ones may be consequences.
         self.invalid.get_or_insert(problem);
+    }
+}
+
+/// Shows query pairs with the values of secret parameters (`key`, `access_token`,
+/// `oauth_token`) redacted: `Debug` output ends up in logs.
+pub(crate) struct RedactedQuery<'q>(pub(crate) &'q [(&'static str, String)]);
+
+impl fmt::Debug for RedactedQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut list = f.debug_list();
+        for (name, value) in self.0 {
+            if crate::executor::SECRET_PARAMETERS.contains(name) {
+                list.entry(&(name, "<redacted>"));
+            } else {
+                list.entry(&(name, value));
+            }
+        }
+        list.finish()
     }
 }
 
@@ -134,7 +153,7 @@ impl fmt::Debug for RawRequest {
             .field("method", &self.method)
             .field("id", &self.method_id)
             .field("path", &self.path)
-            .field("query", &self.query)
+            .field("query", &RedactedQuery(&self.query))
             .field("headers", &RedactedHeaders(&self.headers))
             .field("body_bytes", &self.body.as_ref().map(Bytes::len))
             .finish_non_exhaustive()
@@ -158,7 +177,7 @@ impl<T> fmt::Debug for Call<T> {
             .field("method", &self.request.method)
             .field("id", &self.request.method_id)
             .field("path", &self.request.path)
-            .field("query", &self.request.query)
+            .field("query", &RedactedQuery(&self.request.query))
             .field("headers", &RedactedHeaders(&self.request.headers))
             .finish_non_exhaustive()
     }
@@ -258,7 +277,7 @@ impl<T: DeserializeOwned + 'static> Call<T> {
             self.request.query_with(key.as_ref().map_or(&[], |k| k)),
         );
         let body = self.request.body.clone().map(|data| Body {
-            content_type: HeaderValue::from_static("application/json"),
+            content_type: Some(HeaderValue::from_static("application/json")),
             data,
         });
         let request = HttpRequest {
@@ -267,6 +286,7 @@ impl<T: DeserializeOwned + 'static> Call<T> {
             headers: &self.request.headers,
             body,
             scopes: self.request.scopes,
+            method_id: self.request.method_id,
         };
         let response = executor::send_single(client, &request).await?;
         decode_json(response.status, response.headers, &response.body)
@@ -295,7 +315,7 @@ impl<T: DeserializeOwned + 'static> Call<T> {
 
     /// Turns the call into a media upload (single calls only: an [`Upload`] cannot be queued).
     pub fn upload(self, media: Media) -> Upload<T> {
-        Upload { call: self, media }
+        Upload::new(self, media)
     }
 
     /// Turns the call into a media download (`alt=media`); `use_download_service` routes it

@@ -58,6 +58,15 @@ pub enum Error {
         /// The configured limit, in bytes.
         limit: usize,
     },
+    /// The media to upload could not be read: a file that cannot be opened, a reader that
+    /// failed or ended before its declared length. The message names the file.
+    #[error("cannot read the media to upload: {0}")]
+    MediaSource(Arc<std::io::Error>),
+    /// A resumable upload cannot go on: the server broke the protocol (no session URI, a
+    /// malformed `Range`, bytes acknowledged that were never sent, an early end) or accepted
+    /// nothing in as many attempts as the retry policy allows.
+    #[error("resumable upload: {0}")]
+    ResumableUpload(String),
 }
 
 impl Error {

@@ -6,6 +6,15 @@
 //!
 //! The batch wire format lives in [`multipart`], a synchronous codec with no I/O that other
 //! tools can use on its own.
+//!
+//! Media goes up with [`Upload`] (simple, multipart or resumable, from memory, a file or a
+//! reader) and comes down with [`Download`] (buffered, or streamed as a [`ByteStream`], whole or
+//! a byte range); neither can be batched.
+//!
+//! Optional features: `gcp_auth` (`GcpAuth`) and `yup-oauth2` (its `Authenticator` is a
+//! [`TokenSource`]) plug in real credentials; `tracing` adds spans for calls, batches, their
+//! HTTP requests, uploads and downloads (without it no tracing code is built); `testing` is
+//! the `testing` module's HTTP test server; `blocking` adds `Batch::execute_blocking`.
 
 pub mod json;
 pub mod multipart;
@@ -16,25 +25,35 @@ mod auth;
 mod batch;
 mod call;
 mod client;
+mod download;
 mod error;
 mod executor;
-mod media;
 mod retry;
+mod trace;
+mod upload;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
+#[cfg(feature = "gcp_auth")]
+pub use auth::GcpAuth;
 pub use auth::{Auth, AuthError, BoxFuture, StaticToken, TokenSource};
 pub use batch::{
     Batch, BatchCallback, BatchSummary, DEFAULT_MAX_IN_FLIGHT, MAX_CALLS_PER_REQUEST,
     MAX_REQUEST_ID_LEN, RequestId,
 };
-pub use call::{Call, Download, Media, MediaUpload, Response, Upload};
+pub use call::{ByteStream, Call, Download, Media, MediaUpload, Response, Upload, UploadProtocol};
 pub use client::{ApiInfo, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy};
 pub use error::{ApiError, BatchError, Error, GoogleError, GoogleErrorItem};
+pub use upload::{CHUNK_GRANULARITY, DEFAULT_CHUNK_SIZE};
 
 // Generated code names these through the runtime so that a user's Cargo.toml needs one line.
 pub use bytes;
 pub use http;
 pub use serde;
 pub use serde_json;
+// The credential crates the adapters are built for, so that a program names the same versions.
+#[cfg(feature = "gcp_auth")]
+pub use gcp_auth;
+#[cfg(feature = "yup-oauth2")]
+pub use yup_oauth2;

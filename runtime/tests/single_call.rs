@@ -1,4 +1,4 @@
-//! Single calls over real TCP: URLs, query, headers, bodies, outcomes, limits, media.
+//! Single calls over real TCP: URLs, query, headers, bodies, outcomes, limits (media: media_*.rs).
 
 mod common;
 
@@ -7,8 +7,8 @@ use std::time::Duration;
 use common::*;
 use discogen_runtime::http::header::{AUTHORIZATION, IF_NONE_MATCH, USER_AGENT};
 use discogen_runtime::http::{HeaderName, Method, StatusCode};
-use discogen_runtime::testing::{Misbehavior, RawResponse, TestResponse, TestServer};
-use discogen_runtime::{Auth, Call, Client, Error, Media, MediaUpload, StaticToken};
+use discogen_runtime::testing::{Misbehavior, TestResponse, TestServer};
+use discogen_runtime::{Auth, Client, Error, StaticToken};
 use serde_json::json;
 
 #[tokio::test]
@@ -207,163 +207,6 @@ async fn a_bad_root_url_or_default_header_is_a_build_error() {
         .default_header(HeaderName::from_static("x-a"), "a\r\nb: c")
         .build();
     assert!(matches!(bad_header, Err(Error::InvalidRequest(_))));
-}
-
-fn insert_call(
-    client: &Client,
-    accept: &'static [&'static str],
-    max_size: Option<u64>,
-) -> Call<Animal> {
-    let mut call = Call::new(
-        client,
-        Method::POST,
-        "farm.photos.insert",
-        "animals/pony/photos".into(),
-        &[SCOPE],
-    );
-    call.set_media_upload(MediaUpload {
-        simple_path: Some("upload/farm/v1/animals/pony/photos".into()),
-        resumable_path: Some("resumable/upload/farm/v1/animals/pony/photos".into()),
-        accept,
-        max_size,
-    });
-    call
-}
-
-#[tokio::test]
-async fn uploads_are_simple_without_metadata_and_multipart_with_it() {
-    let server =
-        TestServer::start(|_| TestResponse::json(200, &json!({"animalName": "photo"}))).await;
-    let client = farm_client(&server.url(), Auth::api_key("k"));
-
-    let media = Media::new("image/png", &b"\x89PNG\r\n--not-a-boundary\r\n"[..]);
-    let simple = insert_call(&client, &["image/*"], Some(1024))
-        .upload(media.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(simple.body.animal_name.as_deref(), Some("photo"));
-    let request = &server.requests()[0];
-    assert_eq!(
-        (request.method.as_str(), request.path.as_str()),
-        ("POST", "/upload/farm/v1/animals/pony/photos")
-    );
-    assert_eq!(request.query_param("uploadType"), Some("media"));
-    assert_eq!(request.query_param("key"), Some("k"));
-    assert_eq!(request.header("content-type"), Some("image/png"));
-    assert_eq!(request.body, media.data);
-
-    let mut with_metadata = insert_call(&client, &["image/*"], None);
-    with_metadata.set_query("uploadType", "resumable");
-    with_metadata.json_body(&json!({"caption": "a pony"}));
-    with_metadata.upload(media.clone()).send().await.unwrap();
-    let request = &server.requests()[1];
-    let upload_types: Vec<&str> = request
-        .query
-        .iter()
-        .filter(|(n, _)| n == "uploadType")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    assert_eq!(upload_types, ["multipart"]);
-    let content_type = request.header("content-type").unwrap();
-    let boundary = content_type
-        .strip_prefix("multipart/related; boundary=")
-        .unwrap();
-    let mut expected = format!(
-        "--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{{\"caption\":\"a pony\"}}\r\n--{boundary}\r\nContent-Type: image/png\r\n\r\n"
-    )
-    .into_bytes();
-    expected.extend_from_slice(&media.data);
-    expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    assert_eq!(&request.body[..], &expected[..]);
-}
-
-#[tokio::test]
-async fn uploads_outside_accept_or_max_size_are_refused_before_sending() {
-    let server = TestServer::start(|_| TestResponse::status(200)).await;
-    let client = farm_client(&server.url(), Auth::None);
-    let text = Media::new("text/plain", "hello");
-    let error = insert_call(&client, &["image/*"], None)
-        .upload(text)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .contains("accepts media of type image/*, not \"text/plain\""),
-        "{error}"
-    );
-    let big = Media::new("image/png", vec![0u8; 11]);
-    let error = insert_call(&client, &["*/*"], Some(10))
-        .upload(big)
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        error.to_string().contains("at most 10 bytes, not 11"),
-        "{error}"
-    );
-    let undeclared = get_animal(&client, "pony")
-        .upload(Media::new("image/png", "x"))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        undeclared
-            .to_string()
-            .contains("does not accept a media upload"),
-        "{undeclared}"
-    );
-    assert!(server.requests().is_empty());
-}
-
-#[tokio::test]
-async fn downloads_use_alt_media_and_the_download_service_when_asked() {
-    let server = TestServer::start(|request| {
-        TestResponse::status(200)
-            .header("content-type", "image/png")
-            .with_body(format!("bytes of {}", request.path))
-    })
-    .await;
-    let client = farm_client(&server.url(), Auth::None);
-    let mut call = get_animal(&client, "pony");
-    call.set_query("alt", "json");
-    let direct = call.download(false).send().await.unwrap();
-    assert_eq!(&direct.body[..], b"bytes of /farm/v1/animals/pony");
-    let via_service = get_animal(&client, "pony")
-        .download(true)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        &via_service.body[..],
-        b"bytes of /download/farm/v1/animals/pony"
-    );
-    for request in server.requests() {
-        let alt: Vec<&str> = request
-            .query
-            .iter()
-            .filter(|(n, _)| n == "alt")
-            .map(|(_, v)| v.as_str())
-            .collect();
-        assert_eq!(alt, ["media"]);
-    }
-    // A download answered with an error is an error, not bytes.
-    server.set_misbehavior(Misbehavior {
-        raw_response: Some(RawResponse::new(
-            403,
-            "application/json",
-            r#"{"error":{"code":403,"message":"no"}}"#,
-        )),
-        ..Misbehavior::default()
-    });
-    let error = get_animal(&client, "pony")
-        .download(false)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(error.google_error().unwrap().message, "no");
 }
 
 #[tokio::test]

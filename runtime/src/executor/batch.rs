@@ -17,6 +17,7 @@ use crate::call::{RawRequest, append_query};
 use crate::client::ClientInner;
 use crate::multipart::{self, DecodedParts, RequestPart, ResponsePart};
 use crate::retry::Retry;
+use crate::trace::Span;
 use crate::{ApiError, Auth, Batch, BatchCallback, BatchError, Error, RetryPolicy};
 
 /// What one HTTP batch request said about one call.
@@ -178,6 +179,15 @@ pub(crate) fn fail_all(batch: Batch<'_>, message: String) -> BatchSummary {
 
 /// [`Batch::execute`].
 pub(crate) async fn execute(batch: Batch<'_>) -> BatchSummary {
+    let span = Span::batch(batch.client.api(), batch.calls.len());
+    let summary = span.instrument(execute_in_span(batch)).await;
+    span.count("http_requests", summary.http_requests as u64);
+    span.count("succeeded", summary.succeeded as u64);
+    span.count("failed", summary.failed as u64);
+    summary
+}
+
+async fn execute_in_span(batch: Batch<'_>) -> BatchSummary {
     let Batch {
         client,
         calls,
@@ -209,7 +219,9 @@ pub(crate) async fn execute(batch: Batch<'_>) -> BatchSummary {
     let policy = &client.inner.retry;
     let mut pending: Vec<usize> = (0..count).collect();
     let mut refreshed = false;
+    let mut round = 0;
     while !pending.is_empty() {
+        round += 1;
         if let Some(deadline) = shared.deadline.filter(|d| Instant::now() >= d.at) {
             for index in pending.drain(..) {
                 dispatcher.finish(
@@ -230,7 +242,12 @@ pub(crate) async fn execute(batch: Batch<'_>) -> BatchSummary {
             .map(<[usize]>::to_vec)
             .collect();
         let mut in_flight = stream::iter(groups)
-            .map(|group| send_request(&shared, group))
+            .map(|group| {
+                let ids = group.iter().map(|&index| shared.ids[index].as_str());
+                let span = Span::batch_request(client.api(), round, ids);
+                let shared = &shared;
+                async move { span.instrument(send_request(shared, group, &span)).await }
+            })
             .buffer_unordered(max_in_flight);
         while let Some(outcome) = in_flight.next().await {
             dispatcher.summary.http_requests += usize::from(outcome.sent);
@@ -308,7 +325,7 @@ fn union_scopes(
 }
 
 /// Sends one HTTP batch request for `group` and maps its answer back to the calls.
-async fn send_request(shared: &Shared<'_>, group: Vec<usize>) -> RequestOutcome {
+async fn send_request(shared: &Shared<'_>, group: Vec<usize>, span: &Span) -> RequestOutcome {
     let client = shared.client;
     let failed = |group: &[usize], error: Error, retry: Retry, sent: bool| RequestOutcome {
         sent,
@@ -347,6 +364,7 @@ async fn send_request(shared: &Shared<'_>, group: Vec<usize>) -> RequestOutcome 
         Ok(response) => response,
         Err(error) => return failed(&group, error, Retry::No, true),
     };
+    span.status(response.status);
     if !response.status.is_success() {
         let retry = Retry::for_status(response.status, &response.headers);
         let RawResponse {

@@ -14,12 +14,14 @@ use tokio::time::Instant;
 
 use crate::client::ClientInner;
 use crate::retry::Retry;
+use crate::trace::Span;
 use crate::{ApiError, Error};
 
 /// A request body and its media type.
 #[derive(Clone, Debug)]
 pub(crate) struct Body {
-    pub(crate) content_type: HeaderValue,
+    /// `None` for an empty body that has no type.
+    pub(crate) content_type: Option<HeaderValue>,
     pub(crate) data: Bytes,
 }
 
@@ -33,6 +35,8 @@ pub(crate) struct HttpRequest<'r> {
     pub(crate) headers: &'r HeaderMap,
     pub(crate) body: Option<Body>,
     pub(crate) scopes: &'static [&'static str],
+    /// The method's id from the document (for spans and error messages).
+    pub(crate) method_id: &'static str,
 }
 
 /// An answer as received.
@@ -101,26 +105,90 @@ pub(crate) async fn send_once(
     body: Option<Bytes>,
     deadline: Option<Deadline>,
 ) -> Result<RawResponse, Error> {
+    match open_once(client, method, url, headers, body, deadline, false).await? {
+        Opened::Read(response) => Ok(response),
+        // Not asked for; read it all the same rather than lose it.
+        Opened::Unread(response) => read_response(response, client.max_response_bytes).await,
+    }
+}
+
+/// An answer whose body was read, or a 2xx answer whose body is left to stream.
+#[derive(Debug)]
+pub(crate) enum Opened {
+    Read(RawResponse),
+    Unread(reqwest::Response),
+}
+
+/// Sends one HTTP request and waits for the answer's head within `deadline`. With `stream`,
+/// a 2xx body is left unread; every other body is read (within the size limit and deadline).
+async fn open_once(
+    client: &ClientInner,
+    method: Method,
+    url: &str,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    deadline: Option<Deadline>,
+    stream: bool,
+) -> Result<Opened, Error> {
     let mut request = client.http.request(method, url).headers(headers);
     if let Some(body) = body {
         request = request.body(body);
     }
     within(deadline, async {
         let response = request.send().await.map_err(transport)?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = read_limited(response, client.max_response_bytes).await?;
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-        })
+        if stream && response.status().is_success() {
+            return Ok(Opened::Unread(response));
+        }
+        read_response(response, client.max_response_bytes)
+            .await
+            .map(Opened::Read)
     })
     .await
 }
 
-fn transport(error: reqwest::Error) -> Error {
+/// Reads status, headers and the whole body (at most `limit` bytes).
+async fn read_response(response: reqwest::Response, limit: usize) -> Result<RawResponse, Error> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = read_limited(response, limit).await?;
+    Ok(RawResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// A reqwest error as [`Error::Transport`], with the API key removed from the URL it carries
+/// (reqwest errors name the URL, and errors end up in logs).
+pub(crate) fn transport(mut error: reqwest::Error) -> Error {
+    if let Some(url) = error.url_mut() {
+        redact_url(url);
+    }
     Error::Transport(Arc::new(error))
+}
+
+/// Query parameters whose values are secrets: the API key and OAuth tokens given as
+/// parameters (Discovery's standard `key`, `access_token` and `oauth_token`).
+pub(crate) const SECRET_PARAMETERS: [&str; 3] = ["key", "access_token", "oauth_token"];
+
+/// Replaces the values of [`SECRET_PARAMETERS`] in `url`'s query with `REDACTED`.
+fn redact_url(url: &mut reqwest::Url) {
+    let secret = |name: &str| SECRET_PARAMETERS.contains(&name);
+    if !url.query_pairs().any(|(name, _)| secret(&name)) {
+        return;
+    }
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(name, value)| {
+            let value = if secret(&name) {
+                "REDACTED".to_owned()
+            } else {
+                value.into_owned()
+            };
+            (name.into_owned(), value)
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
 }
 
 /// Reads a response body chunk by chunk, failing as soon as it exceeds `limit` bytes instead
@@ -155,6 +223,27 @@ async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<B
     Ok(buffer.freeze())
 }
 
+/// The headers of one attempt: the client's defaults, `Authorization` from the client's auth
+/// (unless `own` brings one), then `own` (overriding), then the body's `Content-Type`.
+pub(crate) async fn attempt_headers(
+    client: &ClientInner,
+    own: &HeaderMap,
+    scopes: &[&str],
+    content_type: Option<&HeaderValue>,
+) -> Result<HeaderMap, Error> {
+    let mut headers = client.default_headers.clone();
+    if !own.contains_key(AUTHORIZATION) {
+        if let Some(value) = client.auth.header(scopes).await? {
+            headers.insert(AUTHORIZATION, value);
+        }
+    }
+    merge_headers(&mut headers, own);
+    if let Some(content_type) = content_type {
+        headers.insert(CONTENT_TYPE, content_type.clone());
+    }
+    Ok(headers)
+}
+
 /// Sends a single call, retrying 401 (once, after a token refresh) and 429/5xx (with
 /// backoff) as the client's [`RetryPolicy`](crate::RetryPolicy) allows.
 ///
@@ -165,33 +254,57 @@ pub(crate) async fn send_single(
     client: &ClientInner,
     request: &HttpRequest<'_>,
 ) -> Result<RawResponse, Error> {
+    let span = Span::call(client.api, request.method_id, &request.method);
+    let opened = span
+        .instrument(open_single(client, request, false, &span))
+        .await?;
+    match opened {
+        Opened::Read(response) => Ok(response),
+        Opened::Unread(response) => read_response(response, client.max_response_bytes).await,
+    }
+}
+
+/// [`send_single`], leaving the body of the 2xx answer unread when `stream` is set (its head
+/// arrives within the client's timeout; reading the body is up to the caller).
+pub(crate) async fn open_single(
+    client: &ClientInner,
+    request: &HttpRequest<'_>,
+    stream: bool,
+    span: &Span,
+) -> Result<Opened, Error> {
     let policy = &client.retry;
     let mut attempt = 1;
     let mut refreshed = false;
     loop {
-        let mut headers = client.default_headers.clone();
-        if !request.headers.contains_key(AUTHORIZATION) {
-            if let Some(value) = client.auth.header(request.scopes).await? {
-                headers.insert(AUTHORIZATION, value);
-            }
-        }
-        merge_headers(&mut headers, request.headers);
-        if let Some(body) = &request.body {
-            headers.insert(CONTENT_TYPE, body.content_type.clone());
-        }
+        span.attempt(attempt);
+        let content_type = request
+            .body
+            .as_ref()
+            .and_then(|body| body.content_type.as_ref());
+        let headers =
+            attempt_headers(client, request.headers, request.scopes, content_type).await?;
         let body = request.body.as_ref().map(|body| body.data.clone());
         let deadline = client.timeout.map(Deadline::after);
-        let response = send_once(
+        let opened = open_once(
             client,
             request.method.clone(),
             &request.url,
             headers,
             body,
             deadline,
+            stream,
         )
         .await?;
+        let response = match opened {
+            Opened::Unread(response) => {
+                span.status(response.status());
+                return Ok(Opened::Unread(response));
+            }
+            Opened::Read(response) => response,
+        };
+        span.status(response.status);
         if response.status.is_success() {
-            return Ok(response);
+            return Ok(Opened::Read(response));
         }
         if response.status == StatusCode::NOT_MODIFIED {
             return Err(Error::NotModified {

@@ -30,7 +30,6 @@ mod batch;
 mod exchange;
 mod misbehavior;
 
-use std::convert::Infallible;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -54,6 +53,7 @@ pub use exchange::{RawResponse, TestRequest, TestResponse};
 pub use misbehavior::{BatchFailure, Misbehavior, PartFailure, PartOrder, PartTarget, Stall};
 
 type Handler = dyn Fn(&TestRequest) -> TestResponse + Send + Sync;
+type DropPredicate = dyn Fn(&TestRequest) -> bool + Send + Sync;
 
 /// A running test server; stops when dropped (or with [`shutdown`](Self::shutdown)).
 ///
@@ -65,10 +65,11 @@ pub struct TestServer {
 }
 
 /// Options for [`TestServer`]: the batch path and the initial misbehaviour.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct TestServerBuilder {
     batch_path: String,
     misbehavior: Misbehavior,
+    drop_connection: Option<Arc<DropPredicate>>,
 }
 
 impl Default for TestServerBuilder {
@@ -76,7 +77,18 @@ impl Default for TestServerBuilder {
         TestServerBuilder {
             batch_path: "/batch".into(),
             misbehavior: Misbehavior::default(),
+            drop_connection: None,
         }
+    }
+}
+
+impl std::fmt::Debug for TestServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServerBuilder")
+            .field("batch_path", &self.batch_path)
+            .field("misbehavior", &self.misbehavior)
+            .field("drop_connection", &self.drop_connection.is_some())
+            .finish()
     }
 }
 
@@ -91,6 +103,18 @@ impl TestServerBuilder {
     /// How to misbehave from the first request on.
     pub fn misbehavior(mut self, misbehavior: Misbehavior) -> Self {
         self.misbehavior = misbehavior;
+        self
+    }
+
+    /// Closes the connection without answering (and without calling the handler) when
+    /// `predicate` says so for a request (received whole and recorded): the client sees its
+    /// connection drop, as when a network or a server fails mid-exchange. The predicate may
+    /// keep state, e.g. to drop only the third request.
+    pub fn drop_connection_when<P>(mut self, predicate: P) -> Self
+    where
+        P: Fn(&TestRequest) -> bool + Send + Sync + 'static,
+    {
+        self.drop_connection = Some(Arc::new(predicate));
         self
     }
 
@@ -121,6 +145,7 @@ impl TestServerBuilder {
         let state = Arc::new(State {
             handler: Box::new(handler),
             batch_path: self.batch_path,
+            drop_connection: self.drop_connection,
             misbehavior: Mutex::new(self.misbehavior),
             records: Mutex::new(Records::default()),
         });
@@ -233,6 +258,7 @@ impl std::fmt::Debug for TestServer {
 pub(crate) struct State {
     handler: Box<Handler>,
     batch_path: String,
+    drop_connection: Option<Arc<DropPredicate>>,
     misbehavior: Mutex<Misbehavior>,
     records: Mutex<Records>,
 }
@@ -385,7 +411,7 @@ type OutBody = UnsyncBoxBody<Bytes, io::Error>;
 async fn serve(
     state: Arc<State>,
     request: Request<Incoming>,
-) -> Result<Response<OutBody>, Infallible> {
+) -> Result<Response<OutBody>, io::Error> {
     let (head, body) = request.into_parts();
     // A body the client did not finish sending is recorded as far as it came.
     let body = body
@@ -395,6 +421,15 @@ async fn serve(
         .unwrap_or_default();
     let target = head.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let request = TestRequest::new(head.method, target, head.headers, body);
+    if let Some(predicate) = &state.drop_connection {
+        if predicate(&request) {
+            state.record_request(&request, request.path == state.batch_path);
+            // An error from the service makes hyper close the connection without an answer.
+            return Err(io::Error::other(
+                "test server: connection dropped on purpose",
+            ));
+        }
+    }
     let misbehavior = lock(&state.misbehavior).clone();
     let outgoing = if request.path == state.batch_path {
         let batch = state.record_request(&request, true);

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // Each test file uses a different subset.
 
+pub mod media;
+pub mod oauth;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

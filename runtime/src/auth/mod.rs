@@ -1,4 +1,13 @@
-//! Authorization: no auth, an API key, or a token source.
+//! Authorization: no auth, an API key, or a token source (with adapters for gcp_auth and
+//! yup-oauth2 behind features).
+
+#[cfg(feature = "gcp_auth")]
+mod gcp;
+#[cfg(feature = "yup-oauth2")]
+mod yup;
+
+#[cfg(feature = "gcp_auth")]
+pub use gcp::GcpAuth;
 
 use std::fmt;
 use std::future::Future;
