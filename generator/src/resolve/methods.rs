@@ -16,8 +16,17 @@ use crate::parse::{self, Document, Schema, TemplatePiece};
 
 /// Names a builder already has, besides its parameters (`wrap` is `MethodCall`'s private
 /// constructor: an inherent method of the same name would clash with it).
-const BUILDER_METHODS: &[&str] =
-    &["send", "queue", "queue_with_id", "into_call", "upload", "download", "if_match", "if_none_match", "wrap"];
+const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "queue",
+    "queue_with_id",
+    "into_call",
+    "upload",
+    "download",
+    "if_match",
+    "if_none_match",
+    "wrap",
+];
 /// Names the hub already has, and trait method names a method must not shadow (resource
 /// structs derive `Clone` and `Debug`; clippy::should_implement_trait flags the rest).
 const HUB_METHODS: &[&str] = &[
