@@ -201,6 +201,7 @@ impl FarmState {
         let Ok(Value::Object(mut fields)) = request.json() else {
             return TestResponse::google_error(400, "the body must be an Animal object");
         };
+        normalize_int64(&mut fields);
         let Some(name) = fields
             .get("animalName")
             .and_then(Value::as_str)
@@ -236,9 +237,10 @@ impl FarmState {
                 );
             }
         }
-        let Ok(Value::Object(fields)) = request.json() else {
+        let Ok(Value::Object(mut fields)) = request.json() else {
             return TestResponse::google_error(400, "the body must be an Animal object");
         };
+        normalize_int64(&mut fields);
         let mut updated: Map<String, Value> = if merge {
             stored.as_object().cloned().unwrap_or_default()
         } else {
@@ -363,6 +365,18 @@ impl FarmState {
                 .with_body(photo.data.clone());
         }
         with_etag(&photo.metadata)
+    }
+}
+
+/// Stores `animalAge` as a number whether it came as `"5"` (how int64 travels) or `5`, so
+/// rewriting the same animal is recognised as no change.
+fn normalize_int64(fields: &mut Map<String, Value>) {
+    if let Some(age) = fields
+        .get("animalAge")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        fields.insert("animalAge".into(), age.into());
     }
 }
 
