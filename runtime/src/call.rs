@@ -313,6 +313,16 @@ impl<T: DeserializeOwned + 'static> Call<T> {
         batch.add_with_id(request_id, self, callback)
     }
 
+    /// A copy of the call, sent as another request (each page of [`crate::Pages`]).
+    pub(crate) fn duplicate(&self) -> Self {
+        Call {
+            client: self.client.clone(),
+            request: self.request.clone(),
+            upload: self.upload.clone(),
+            response: PhantomData,
+        }
+    }
+
     /// Turns the call into a media upload (single calls only: an [`Upload`] cannot be queued).
     pub fn upload(self, media: Media) -> Upload<T> {
         Upload::new(self, media)

@@ -67,6 +67,10 @@ pub enum Error {
     /// nothing in as many attempts as the retry policy allows.
     #[error("resumable upload: {0}")]
     ResumableUpload(String),
+    /// A list method answered a page with the `nextPageToken` that fetched it: following it
+    /// would fetch the same page forever, so the page stream ends with this error.
+    #[error("pagination: {0}")]
+    Pagination(String),
 }
 
 impl Error {

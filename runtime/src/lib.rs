@@ -11,6 +11,9 @@
 //! reader) and comes down with [`Download`] (buffered, or streamed as a [`ByteStream`], whole or
 //! a byte range); neither can be batched.
 //!
+//! List methods page through their results with [`Pages`] (a stream of pages) and [`Items`]
+//! (a stream of the items on them).
+//!
 //! Optional features: `gcp_auth` (`GcpAuth`) and `yup-oauth2` (its `Authenticator` is a
 //! [`TokenSource`]) plug in real credentials; `tracing` adds spans for calls, batches, their
 //! HTTP requests, uploads and downloads (without it no tracing code is built); `testing` is
@@ -28,6 +31,7 @@ mod client;
 mod download;
 mod error;
 mod executor;
+mod pages;
 mod retry;
 mod trace;
 mod upload;
@@ -45,6 +49,7 @@ pub use batch::{
 pub use call::{ByteStream, Call, Download, Media, MediaUpload, Response, Upload, UploadProtocol};
 pub use client::{ApiInfo, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy};
 pub use error::{ApiError, BatchError, Error, GoogleError, GoogleErrorItem};
+pub use pages::{Items, Pages};
 pub use upload::{CHUNK_GRANULARITY, DEFAULT_CHUNK_SIZE};
 
 // Generated code names these through the runtime so that a user's Cargo.toml needs one line.
