@@ -1250,6 +1250,21 @@ pub mod animals {
             self.call.set_query("view", value.as_str());
             self
         }
+        /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
+        /// and ends after the last page or with the first error.
+        pub fn pages(self) -> ::discogen_runtime::Pages<super::AnimalList> {
+            ::discogen_runtime::Pages::new(
+                self.call,
+                |page| page.next_page_token.as_deref(),
+            )
+        }
+        /// Every item on every page (the pages' `items`), as a stream: a page is
+        /// fetched when the previous one's items run out; the first error ends the stream.
+        pub fn items(
+            self,
+        ) -> ::discogen_runtime::Items<super::AnimalList, super::Animal> {
+            self.pages().items(|page| page.items.unwrap_or_default())
+        }
     }
     /// Marks `farm.animals.patch` in [`PatchCall`].
     #[derive(Debug)]
@@ -1558,6 +1573,24 @@ pub mod animals {
                 self.call.set_query("pageToken", value);
                 self
             }
+            /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
+            /// and ends after the last page or with the first error.
+            pub fn pages(self) -> ::discogen_runtime::Pages<super::super::PhotoList> {
+                ::discogen_runtime::Pages::new(
+                    self.call,
+                    |page| page.next_page_token.as_deref(),
+                )
+            }
+            /// Every item on every page (the pages' `items`), as a stream: a page is
+            /// fetched when the previous one's items run out; the first error ends the stream.
+            pub fn items(
+                self,
+            ) -> ::discogen_runtime::Items<
+                super::super::PhotoList,
+                super::super::Photo,
+            > {
+                self.pages().items(|page| page.items.unwrap_or_default())
+            }
         }
     }
 }
@@ -1619,6 +1652,21 @@ pub mod farmers {
         pub fn page_token(mut self, value: &str) -> Self {
             self.call.set_query("pageToken", value);
             self
+        }
+        /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
+        /// and ends after the last page or with the first error.
+        pub fn pages(self) -> ::discogen_runtime::Pages<super::FarmerList> {
+            ::discogen_runtime::Pages::new(
+                self.call,
+                |page| page.next_page_token.as_deref(),
+            )
+        }
+        /// Every item on every page (the pages' `items`), as a stream: a page is
+        /// fetched when the previous one's items run out; the first error ends the stream.
+        pub fn items(
+            self,
+        ) -> ::discogen_runtime::Items<super::FarmerList, super::Farmer> {
+            self.pages().items(|page| page.items.unwrap_or_default())
         }
     }
 }

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, doc_or, ident, schemas};
-use crate::resolve::{Method, Param, ParamType, PathPiece, Resource, ScopeRef, TypeDef};
+use crate::resolve::{Method, Paging, Param, ParamType, PathPiece, Resource, ScopeRef, TypeDef};
 
 /// Setter names clippy::should_implement_trait takes for operator methods.
 const OPERATOR_NAMES: &[&str] = &[
@@ -322,9 +322,14 @@ fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenSt
             pub fn download(self) -> ::discogen_runtime::Download { self.call.download(#use_service) }
         }
     });
+    let paging = method
+        .paging
+        .as_ref()
+        .map(|paging| paging_methods(context, paging, &response));
     // Only what is particular to this method; the rest is `MethodCall`'s, type-checked once.
-    let particular = (!setters.is_empty() || upload.is_some() || download.is_some())
-        .then(|| quote!(impl #builder { #(#setters)* #upload #download }));
+    let particular =
+        (!setters.is_empty() || upload.is_some() || download.is_some() || paging.is_some())
+            .then(|| quote!(impl #builder { #(#setters)* #upload #download #paging }));
     quote! {
         #[doc = #marker_doc]
         #[derive(Debug)]
@@ -333,4 +338,33 @@ fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenSt
         pub type #builder = #up #method_call<#marker, #response>;
         #particular
     }
+}
+
+/// `pages()` and, when the page has one list of items, `items()`: a few lines each, the
+/// machinery is the runtime's `Pages` and `Items`.
+fn paging_methods(context: &Context<'_>, paging: &Paging, page: &TokenStream) -> TokenStream {
+    let token = ident(&paging.token_field);
+    let pages = quote! {
+        /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
+        /// and ends after the last page or with the first error.
+        pub fn pages(self) -> ::discogen_runtime::Pages<#page> {
+            ::discogen_runtime::Pages::new(self.call, |page| page.#token.as_deref())
+        }
+    };
+    let items = paging.items.as_ref().map(|items| {
+        let field = ident(&items.field);
+        let item = context.rust_type(&items.item);
+        let doc = format!(
+            " Every item on every page (the pages' `{}`), as a stream: a page is",
+            items.wire
+        );
+        quote! {
+            #[doc = #doc]
+            /// fetched when the previous one's items run out; the first error ends the stream.
+            pub fn items(self) -> ::discogen_runtime::Items<#page, #item> {
+                self.pages().items(|page| page.#field.unwrap_or_default())
+            }
+        }
+    });
+    quote!(#pages #items)
 }

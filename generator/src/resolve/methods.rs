@@ -27,6 +27,10 @@ const BUILDER_METHODS: &[&str] = &[
     "if_none_match",
     "wrap",
 ];
+/// What the builder of a list method has besides [`BUILDER_METHODS`]: reserved for the setters
+/// of every method that takes a page token, and for the global parameters' setters (which
+/// every builder has).
+const PAGING_METHODS: &[&str] = &["pages", "items"];
 /// Names the hub already has, and trait method names a method must not shadow (resource
 /// structs derive `Clone` and `Debug`; clippy::should_implement_trait flags the rest).
 const HUB_METHODS: &[&str] = &[
@@ -114,6 +118,9 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
     pub(super) fn global_params(&mut self) -> Result<Vec<Param>> {
         let mut params = Vec::with_capacity(self.document.parameters.len());
         let mut global_names = Namespace::with_reserved(BUILDER_METHODS);
+        for name in PAGING_METHODS {
+            global_names.reserve(name);
+        }
         for (wire, schema) in &self.document.parameters {
             let path = format!("parameters.{wire}");
             let ty = if schema.enum_.is_empty() {
@@ -268,6 +275,12 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         for (_, name) in &self.globals {
             setters.reserve(name);
         }
+        // Decided on the parameter alone, so that a setter's name does not hang on the response.
+        if method.parameters.contains_key(super::paging::PAGE_TOKEN) {
+            for name in PAGING_METHODS {
+                setters.reserve(name);
+            }
+        }
         let mut optional = Vec::new();
         for (wire, schema) in &method.parameters {
             // A parameter that is also global is set with the global setter.
@@ -348,6 +361,11 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
                 None => ScopeRef::Literal(url.clone()),
             })
             .collect();
+        let paging = super::paging::paging(
+            required.iter().chain(&optional),
+            response.as_ref(),
+            &self.schemas.types,
+        );
         Ok(Method {
             id: method.id.clone(),
             name,
@@ -366,6 +384,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             download: method
                 .supports_media_download
                 .then_some(method.use_media_download_service),
+            paging,
         })
     }
 

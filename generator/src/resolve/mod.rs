@@ -5,10 +5,12 @@
 mod cycles;
 mod methods;
 mod names;
+mod paging;
 mod schemas;
 mod select;
 
 pub use names::{camel, shouty, snake, unraw};
+pub use paging::{PageItems, Paging};
 
 use crate::Options;
 use crate::error::Result;
@@ -217,6 +219,8 @@ pub struct Method {
     pub upload: Option<Upload>,
     /// Media download: `Some(use_media_download_service)` when supported.
     pub download: Option<bool>,
+    /// Pagination, for list methods (`pageToken` in, `nextPageToken` out).
+    pub paging: Option<Paging>,
 }
 
 /// One piece of an expanded path.
