@@ -1023,6 +1023,21 @@ pub mod animals {
                 );
             self
         }
+        /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
+        /// and ends after the last page or with the first error.
+        pub fn pages(self) -> ::discogen_runtime::Pages<super::ListAnimalsResponse> {
+            ::discogen_runtime::Pages::new(
+                self.call,
+                |page| page.next_page_token.as_deref(),
+            )
+        }
+        /// Every item on every page (the pages' `animals`), as a stream: a page is
+        /// fetched when the previous one's items run out; the first error ends the stream.
+        pub fn items(
+            self,
+        ) -> ::discogen_runtime::Items<super::ListAnimalsResponse, super::Animal> {
+            self.pages().items(|page| page.animals.unwrap_or_default())
+        }
     }
     /// Marks `farm.animals.insert` in [`InsertCall`].
     #[derive(Debug)]

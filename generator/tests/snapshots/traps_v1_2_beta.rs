@@ -32,6 +32,10 @@ impl TrapsHub {
     pub fn new_batch<'a>(&self) -> ::discogen_runtime::Batch<'a> {
         self.client.new_batch()
     }
+    /// The `paged` resource.
+    pub fn paged(&self) -> paged::PagedResource {
+        paged::PagedResource::new(&self.client)
+    }
     /// The `scopes` resource.
     pub fn scopes(&self) -> scopes_resource::ScopesResource {
         scopes_resource::ScopesResource::new(&self.client)
@@ -2571,6 +2575,207 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for TParam {
         ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
+/// The `PagedListResponse` type of the API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PagedListResponse {
+    /// `next_page_token`
+    pub next_page_token: ::std::option::Option<::std::string::String>,
+    /// `nextPageToken`
+    pub next_page_token_2: ::std::option::Option<::std::string::String>,
+    /// `type`
+    pub r#type: ::std::option::Option<::std::vec::Vec<Self_>>,
+    /// `unreachable`
+    pub unreachable: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl ::discogen_runtime::serde::Serialize for PagedListResponse {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.next_page_token {
+            map.serialize_entry("next_page_token", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.next_page_token_2 {
+            map.serialize_entry("nextPageToken", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.r#type {
+            map.serialize_entry("type", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.unreachable {
+            map.serialize_entry("unreachable", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for PagedListResponse {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = PagedListResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (PagedListResponse)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<PagedListResponse, __A::Error> {
+                let mut out = PagedListResponse::default();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<serde_support::Key<'de>>()?
+                {
+                    match &*key.0 {
+                        "next_page_token" => out.next_page_token = map.next_value()?,
+                        "nextPageToken" => out.next_page_token_2 = map.next_value()?,
+                        "type" => out.r#type = map.next_value()?,
+                        "unreachable" => out.unreachable = map.next_value()?,
+                        _ => {
+                            map.next_value::<
+                                    ::discogen_runtime::serde::de::IgnoredAny,
+                                >()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(out)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+/// The `PagedNamesResponse` type of the API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PagedNamesResponse {
+    /// `nextPageToken`
+    pub next_page_token: ::std::option::Option<::std::string::String>,
+    /// `names`
+    pub names: ::std::option::Option<::std::vec::Vec<i64>>,
+}
+impl ::discogen_runtime::serde::Serialize for PagedNamesResponse {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.next_page_token {
+            map.serialize_entry("nextPageToken", value)?;
+        }
+        if self.names.is_some() {
+            map.serialize_entry("names", &serde_support::Ser6(&self.names))?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for PagedNamesResponse {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = PagedNamesResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (PagedNamesResponse)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<PagedNamesResponse, __A::Error> {
+                let mut out = PagedNamesResponse::default();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<serde_support::Key<'de>>()?
+                {
+                    match &*key.0 {
+                        "nextPageToken" => out.next_page_token = map.next_value()?,
+                        "names" => out.names = map.next_value_seed(serde_support::De6)?,
+                        _ => {
+                            map.next_value::<
+                                    ::discogen_runtime::serde::de::IgnoredAny,
+                                >()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(out)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+/// The `PagedGridResponse` type of the API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PagedGridResponse {
+    /// `nextPageToken`
+    pub next_page_token: ::std::option::Option<::std::string::String>,
+    /// `rows`
+    pub rows: ::std::option::Option<::std::vec::Vec<Self_>>,
+    /// `columns`
+    pub columns: ::std::option::Option<::std::vec::Vec<Self_>>,
+}
+impl ::discogen_runtime::serde::Serialize for PagedGridResponse {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.next_page_token {
+            map.serialize_entry("nextPageToken", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.rows {
+            map.serialize_entry("rows", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.columns {
+            map.serialize_entry("columns", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for PagedGridResponse {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = PagedGridResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (PagedGridResponse)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<PagedGridResponse, __A::Error> {
+                let mut out = PagedGridResponse::default();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<serde_support::Key<'de>>()?
+                {
+                    match &*key.0 {
+                        "nextPageToken" => out.next_page_token = map.next_value()?,
+                        "rows" => out.rows = map.next_value()?,
+                        "columns" => out.columns = map.next_value()?,
+                        _ => {
+                            map.next_value::<
+                                    ::discogen_runtime::serde::de::IgnoredAny,
+                                >()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(out)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
 /// The `ProjectsFromJsonRequest` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProjectsFromJsonRequest {
@@ -2698,6 +2903,136 @@ impl TokeninfoCall {
 pub enum NewMethod {}
 /// Request builder for `traps.new`: set optional parameters, then `send` it or `queue` it into a batch.
 pub type NewCall = MethodCallGeneric<NewMethod, ()>;
+/// The `paged` resource: its resource struct and request builders.
+pub mod paged {
+    /// The `paged` resource; its methods make request builders.
+    #[derive(Clone, Debug)]
+    pub struct PagedResource {
+        client: ::discogen_runtime::Client,
+    }
+    impl PagedResource {
+        pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
+            Self { client: client.clone() }
+        }
+        /// Pages: the token field is not `next_page_token` (a property took that name first), the items field is a keyword, and the method has setters named `items` and `pages`.
+        pub fn list(&self) -> ListCall {
+            ListCall::wrap(
+                ::discogen_runtime::Call::new(
+                    &self.client,
+                    ::discogen_runtime::http::Method::GET,
+                    "traps.paged.list",
+                    ::std::string::String::from("paged"),
+                    &[],
+                ),
+            )
+        }
+        /// Pages of strings, and no items stream for the list of lists.
+        pub fn names(&self, page_token: &str, request: super::Request) -> NamesCall {
+            let mut call = ::discogen_runtime::Call::new(
+                &self.client,
+                ::discogen_runtime::http::Method::POST,
+                "traps.paged.names",
+                ::std::string::String::from("paged:names"),
+                &[],
+            );
+            call.set_query("pageToken", page_token);
+            call.json_body(&request);
+            NamesCall::wrap(call)
+        }
+        /// `traps.paged.grid`.
+        pub fn grid(&self) -> GridCall {
+            GridCall::wrap(
+                ::discogen_runtime::Call::new(
+                    &self.client,
+                    ::discogen_runtime::http::Method::GET,
+                    "traps.paged.grid",
+                    ::std::string::String::from("paged:grid"),
+                    &[],
+                ),
+            )
+        }
+    }
+    /// Marks `traps.paged.list` in [`ListCall`].
+    #[derive(Debug)]
+    pub enum ListMethod {}
+    /// Request builder for `traps.paged.list`: set optional parameters, then `send` it or `queue` it into a batch.
+    pub type ListCall = super::MethodCallGeneric<ListMethod, super::PagedListResponse>;
+    impl ListCall {
+        /// Sets `pageToken`.
+        pub fn page_token(mut self, value: &str) -> Self {
+            self.call.set_query("pageToken", value);
+            self
+        }
+        /// Sets `items`.
+        pub fn items_param(mut self, value: &str) -> Self {
+            self.call.set_query("items", value);
+            self
+        }
+        /// Sets `pages`.
+        pub fn pages_param(mut self, value: i32) -> Self {
+            self.call.set_query("pages", value.to_string());
+            self
+        }
+        /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
+        /// and ends after the last page or with the first error.
+        pub fn pages(self) -> ::discogen_runtime::Pages<super::PagedListResponse> {
+            ::discogen_runtime::Pages::new(
+                self.call,
+                |page| page.next_page_token_2.as_deref(),
+            )
+        }
+        /// Every item on every page (the pages' `type`), as a stream: a page is
+        /// fetched when the previous one's items run out; the first error ends the stream.
+        pub fn items(
+            self,
+        ) -> ::discogen_runtime::Items<super::PagedListResponse, super::Self_> {
+            self.pages().items(|page| page.r#type.unwrap_or_default())
+        }
+    }
+    /// Marks `traps.paged.names` in [`NamesCall`].
+    #[derive(Debug)]
+    pub enum NamesMethod {}
+    /// Request builder for `traps.paged.names`: set optional parameters, then `send` it or `queue` it into a batch.
+    pub type NamesCall = super::MethodCallGeneric<
+        NamesMethod,
+        super::PagedNamesResponse,
+    >;
+    impl NamesCall {
+        /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
+        /// and ends after the last page or with the first error.
+        pub fn pages(self) -> ::discogen_runtime::Pages<super::PagedNamesResponse> {
+            ::discogen_runtime::Pages::new(
+                self.call,
+                |page| page.next_page_token.as_deref(),
+            )
+        }
+        /// Every item on every page (the pages' `names`), as a stream: a page is
+        /// fetched when the previous one's items run out; the first error ends the stream.
+        pub fn items(self) -> ::discogen_runtime::Items<super::PagedNamesResponse, i64> {
+            self.pages().items(|page| page.names.unwrap_or_default())
+        }
+    }
+    /// Marks `traps.paged.grid` in [`GridCall`].
+    #[derive(Debug)]
+    pub enum GridMethod {}
+    /// Request builder for `traps.paged.grid`: set optional parameters, then `send` it or `queue` it into a batch.
+    pub type GridCall = super::MethodCallGeneric<GridMethod, super::PagedGridResponse>;
+    impl GridCall {
+        /// Sets `pageToken`.
+        pub fn page_token(mut self, value: &str) -> Self {
+            self.call.set_query("pageToken", value);
+            self
+        }
+        /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
+        /// and ends after the last page or with the first error.
+        pub fn pages(self) -> ::discogen_runtime::Pages<super::PagedGridResponse> {
+            ::discogen_runtime::Pages::new(
+                self.call,
+                |page| page.next_page_token.as_deref(),
+            )
+        }
+    }
+}
 /// The `scopes` resource: its resource struct and request builders.
 pub mod scopes_resource {
     /// The `scopes` resource; its methods make request builders.
