@@ -76,6 +76,24 @@ impl InMemoryFarm {
         }
     }
 
+    /// The farm with one more animal, `tags` and all, as `animals.insert` would add it but
+    /// without changing the list's ETag: a herd of them makes `animals.list` answer in several
+    /// pages.
+    pub fn with_animal(self, name: &str, age: i64, tags: &[&str]) -> Self {
+        self.lock().animals.insert(
+            name.to_owned(),
+            json!({
+                "kind": "farm#animal",
+                "etag": format!("etag/{name}"),
+                "selfLink": format!("/farm/v1/animals/{name}"),
+                "animalName": name,
+                "animalAge": age,
+                "tags": tags,
+            }),
+        );
+        self
+    }
+
     /// Starts a test server on 127.0.0.1 that serves this farm; its batch path is `/batch`.
     pub async fn start(&self) -> TestServer {
         let farm = self.clone();
