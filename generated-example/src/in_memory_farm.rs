@@ -2,7 +2,8 @@
 //!
 //! It starts with the animals of the seeds' batch example (`pony`, `sheep`) and answers the
 //! way the seeds show: `ETag` headers, `If-Match` (412 on a stale tag), `If-None-Match`
-//! (304 while current), Google error objects, media upload and download of photos.
+//! (304 while current), Google error objects, media upload of photos (one request, or
+//! resumable in chunks) and their download (whole or a byte range).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -10,6 +11,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use discogen_runtime::http::Method;
 use discogen_runtime::serde_json::{Map, Value, json};
 use discogen_runtime::testing::{TestRequest, TestResponse, TestServer};
+
+mod resumable;
 
 const PREFIX: &str = "/farm/v1/";
 const UPLOAD_PREFIX: &str = "/upload/farm/v1/";
@@ -25,6 +28,8 @@ struct FarmState {
     animals: BTreeMap<String, Value>,
     farmers: BTreeMap<String, Value>,
     photos: BTreeMap<String, Vec<Photo>>,
+    /// Resumable upload sessions, by `upload_id`.
+    uploads: Vec<resumable::Session>,
     /// Bumped on every change, so the list ETag stays `etag/animals` until something changes.
     generation: u64,
 }
@@ -305,11 +310,11 @@ impl FarmState {
         else {
             return TestResponse::google_error(404, "no upload route");
         };
+        if request.query_param("uploadType") == Some("resumable") {
+            return self.resumable_upload(animal, request);
+        }
         if request.method != Method::POST {
             return TestResponse::google_error(405, "uploads are POST");
-        }
-        if !self.animals.contains_key(animal) {
-            return TestResponse::google_error(404, &format!("no animal called {animal:?}"));
         }
         let content_type = request
             .header("content-type")
@@ -333,8 +338,28 @@ impl FarmState {
                 );
             }
         };
+        match self.store_photo(animal, metadata, content_type, data) {
+            Ok(photo) => with_etag(&photo),
+            Err(refused) => refused,
+        }
+    }
+
+    /// Checks an uploaded photo and stores it; its metadata, or the answer refusing it.
+    fn store_photo(
+        &mut self,
+        animal: &str,
+        metadata: Map<String, Value>,
+        content_type: String,
+        data: Vec<u8>,
+    ) -> Result<Value, TestResponse> {
+        if !self.animals.contains_key(animal) {
+            return Err(TestResponse::google_error(
+                404,
+                &format!("no animal called {animal:?}"),
+            ));
+        }
         if !content_type.starts_with("image/") {
-            return TestResponse::google_error(400, "photos must be images");
+            return Err(TestResponse::google_error(400, "photos must be images"));
         }
         let photos = self.photos.entry(animal.to_owned()).or_default();
         let id = (photos.len() + 1).to_string();
@@ -355,7 +380,7 @@ impl FarmState {
             content_type,
             data,
         });
-        with_etag(&metadata)
+        Ok(metadata)
     }
 
     fn list_photos(&self, animal: &str) -> TestResponse {
@@ -378,12 +403,44 @@ impl FarmState {
             return TestResponse::google_error(404, &format!("no photo {id:?} of {animal:?}"));
         };
         if request.query_param("alt") == Some("media") {
-            return TestResponse::status(200)
-                .header("Content-Type", photo.content_type.as_str())
-                .with_body(photo.data.clone());
+            return media_answer(photo, request.header("range"));
         }
         with_etag(&photo.metadata)
     }
+}
+
+/// A photo's bytes: whole, or the one range of `Range: bytes=a-b` / `bytes=a-` (`206` with
+/// `Content-Range`; `416` for a range that starts past the end).
+fn media_answer(photo: &Photo, range: Option<&str>) -> TestResponse {
+    let len = photo.data.len();
+    let whole = || {
+        TestResponse::status(200)
+            .header("Content-Type", photo.content_type.as_str())
+            .with_body(photo.data.clone())
+    };
+    let Some((first, last)) = range
+        .and_then(|range| range.strip_prefix("bytes="))
+        .and_then(|range| range.split_once('-'))
+    else {
+        return whole();
+    };
+    let Ok(first) = first.parse::<usize>() else {
+        return whole();
+    };
+    if first >= len {
+        return TestResponse::google_error(416, "the range starts past the end of the photo")
+            .header("Content-Range", format!("bytes */{len}"));
+    }
+    let last = last
+        .parse::<usize>()
+        .map_or(len - 1, |last| last.min(len - 1));
+    if last < first {
+        return whole();
+    }
+    TestResponse::status(206)
+        .header("Content-Type", photo.content_type.as_str())
+        .header("Content-Range", format!("bytes {first}-{last}/{len}"))
+        .with_body(photo.data[first..=last].to_vec())
 }
 
 /// Stores `animalAge` as a number whether it came as `"5"` (how int64 travels) or `5`, so
