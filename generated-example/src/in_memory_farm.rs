@@ -340,7 +340,7 @@ impl FarmState {
         };
         match self.store_photo(animal, metadata, content_type, data) {
             Ok(photo) => with_etag(&photo),
-            Err(refused) => refused,
+            Err(refused) => *refused,
         }
     }
 
@@ -351,15 +351,18 @@ impl FarmState {
         metadata: Map<String, Value>,
         content_type: String,
         data: Vec<u8>,
-    ) -> Result<Value, TestResponse> {
+    ) -> Result<Value, Box<TestResponse>> {
         if !self.animals.contains_key(animal) {
-            return Err(TestResponse::google_error(
+            return Err(Box::new(TestResponse::google_error(
                 404,
                 &format!("no animal called {animal:?}"),
-            ));
+            )));
         }
         if !content_type.starts_with("image/") {
-            return Err(TestResponse::google_error(400, "photos must be images"));
+            return Err(Box::new(TestResponse::google_error(
+                400,
+                "photos must be images",
+            )));
         }
         let photos = self.photos.entry(animal.to_owned()).or_default();
         let id = (photos.len() + 1).to_string();

@@ -110,7 +110,7 @@ impl FarmState {
                     self.uploads[id].photo = Some(photo.clone());
                     with_etag(&photo)
                 }
-                Err(refused) => refused,
+                Err(refused) => *refused,
             };
         }
         let answer = TestResponse::status(308);
