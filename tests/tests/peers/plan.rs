@@ -101,10 +101,18 @@ pub async fn seed(storage: &Storage, bucket: &str) {
 /// What a call of the plan answered, decoded into the generated types.
 #[derive(Debug)]
 pub enum Answer {
-    Bucket(Bucket),
-    Object(Object),
+    Bucket(Box<Bucket>),
+    Object(Box<Object>),
     Objects(Objects),
     Deleted,
+}
+
+fn bucket_answer(bucket: Bucket) -> Answer {
+    Answer::Bucket(Box::new(bucket))
+}
+
+fn object_answer(object: Object) -> Answer {
+    Answer::Object(Box::new(object))
 }
 
 /// A call's outcome: the status and the decoded answer, or the error.
@@ -135,21 +143,15 @@ pub async fn run_batch(
                 Op::InsertBucket => storage
                     .buckets()
                     .insert(PROJECT, bucket_named(&new_bucket(bucket)))
-                    .queue_with_id(&mut batch, id, move |_, r| {
-                        store(outcome(r, Answer::Bucket))
-                    }),
+                    .queue_with_id(&mut batch, id, move |_, r| store(outcome(r, bucket_answer))),
                 Op::Get(name) => {
                     objects
                         .get(bucket, name)
-                        .queue_with_id(&mut batch, id, move |_, r| {
-                            store(outcome(r, Answer::Object))
-                        })
+                        .queue_with_id(&mut batch, id, move |_, r| store(outcome(r, object_answer)))
                 }
                 Op::Patch(name, metadata) => objects
                     .patch(bucket, name, metadata_patch(metadata))
-                    .queue_with_id(&mut batch, id, move |_, r| {
-                        store(outcome(r, Answer::Object))
-                    }),
+                    .queue_with_id(&mut batch, id, move |_, r| store(outcome(r, object_answer))),
                 Op::List(prefix) => objects.list(bucket).prefix(prefix).queue_with_id(
                     &mut batch,
                     id,
@@ -185,15 +187,15 @@ pub async fn run_singly(
                     .insert(PROJECT, bucket_named(&new_bucket(bucket)))
                     .send()
                     .await,
-                Answer::Bucket,
+                bucket_answer,
             ),
-            Op::Get(name) => outcome(objects.get(bucket, name).send().await, Answer::Object),
+            Op::Get(name) => outcome(objects.get(bucket, name).send().await, object_answer),
             Op::Patch(name, metadata) => outcome(
                 objects
                     .patch(bucket, name, metadata_patch(metadata))
                     .send()
                     .await,
-                Answer::Object,
+                object_answer,
             ),
             Op::List(prefix) => outcome(
                 objects.list(bucket).prefix(prefix).send().await,
