@@ -3,13 +3,17 @@
 //! resumable upload interrupted and resumed, and `objects.get` with `alt=media` (buffered,
 //! streamed, ranged).
 //!
-//! fake-gcs-server 1.54 takes a resumable status query (an empty `PUT` with
-//! `Content-Range: bytes */N`) as "finish the upload with what you hold": it stores the
-//! object and forgets the session. Real Cloud Storage answers `308` with the range it holds.
-//! So an interrupted upload can be resumed against it only when the server already holds every
-//! byte when the query comes: when the interruption falls on the request that completes the
-//! upload. The resumed test cuts exactly there; the next one shows that an interruption
-//! earlier, which this server ends early, is an error and not a silently short object.
+//! Why the interruption is where it is: fake-gcs-server 1.54 takes a resumable status query
+//! (an empty `PUT` with `Content-Range: bytes */N`) as "finish the upload with what you
+//! hold": it stores the object and forgets the session, where real Cloud Storage answers
+//! `308` with the range it holds. It also finishes an upload on any chunk whose range reaches
+//! a known total. So a cut before the last chunk reaches it makes the query store a short
+//! object, and a cut after it leaves no session to ask about (404). The one interruption it
+//! can resume is one on a request that completes the upload while it already holds every
+//! byte: media of unknown length goes in chunks `bytes a-b/*` and ends with an empty
+//! `bytes */N`, and the resumed test cuts that request. The test after it cuts an earlier
+//! chunk, which this server then ends early: that must be an error, not a short object
+//! passed off as success.
 
 use discogen_runtime::{CHUNK_GRANULARITY, Error, Media, UploadProtocol};
 use http::StatusCode;
