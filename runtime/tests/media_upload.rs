@@ -63,6 +63,19 @@ async fn uploads_are_simple_without_metadata_and_multipart_with_it() {
     expected.extend_from_slice(PNG);
     expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     assert_eq!(&request.body[..], &expected[..]);
+
+    // A generated builder always carries its request body; the empty object is no metadata.
+    let mut empty_metadata = insert_photo(&client, &["image/*"], None);
+    empty_metadata.json_body(&json!({}));
+    empty_metadata
+        .upload(Media::new("image/png", PNG))
+        .send()
+        .await
+        .unwrap();
+    let request = &server.requests()[2];
+    assert_eq!(request.query_param("uploadType"), Some("media"));
+    assert_eq!(request.header("content-type"), Some("image/png"));
+    assert_eq!(&request.body[..], PNG);
 }
 
 #[tokio::test]

@@ -1,21 +1,22 @@
 """Parses a batch request body the way google-api-python-client parses batch bodies.
 
-Usage: parse_request.py CONTENT_TYPE BODY_FILE
+Usage: parse_request.py CONTENT_TYPE < BODY
 Feeds "content-type: ..." + body to email.parser.FeedParser (as googleapiclient.http does
-for batch responses) and prints, as JSON, each part's Content-ID and the inner request
-(method, path, headers, body) split the way BatchHttpRequest._deserialize_response splits an
-inner message. Exits 1 if the body is not multipart or a part cannot be read.
+for batch responses) and prints, as JSON, each part's Content-ID, the request id in it (the
+text after the last "+", unquoted) and the inner request (method, target, headers, body)
+split the way BatchHttpRequest._deserialize_response splits an inner message. Exits 1 if the
+body is not multipart or a part cannot be read.
 """
 
 import json
 import sys
 from email.parser import FeedParser
+from urllib.parse import unquote
 
 
 def main():
-    content_type, body_path = sys.argv[1], sys.argv[2]
-    with open(body_path, "rb") as f:
-        body = f.read().decode("utf-8")
+    content_type = sys.argv[1]
+    body = sys.stdin.buffer.read().decode("utf-8")
     parser = FeedParser()
     parser.feed("content-type: %s\r\n\r\n" % content_type + body)
     message = parser.close()
@@ -30,10 +31,12 @@ def main():
         inner = FeedParser()
         inner.feed(rest)
         inner_message = inner.close()
+        content_id = part["Content-ID"]
         parts.append(
             {
                 "content_type": part.get_content_type(),
-                "content_id": part["Content-ID"],
+                "content_id": content_id,
+                "request_id": unquote(content_id.strip("<> ").rsplit("+", 1)[-1].strip()),
                 "transfer_encoding": part["Content-Transfer-Encoding"],
                 "method": method,
                 "target": target,

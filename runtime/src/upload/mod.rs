@@ -47,8 +47,10 @@ pub enum UploadProtocol {
     #[default]
     Auto,
     /// One request: `uploadType=media` with the media as the body when the call has no
-    /// metadata, `uploadType=multipart` with a `multipart/related` body of the metadata and the
-    /// media when it has. A file or reader is read into memory first.
+    /// metadata (no body, or the empty object `{}` that a generated builder sends for a
+    /// default request such as `Object::default()`), `uploadType=multipart` with a
+    /// `multipart/related` body of the metadata and the media when it has. A file or reader is
+    /// read into memory first.
     SingleRequest,
     /// `uploadType=resumable`: a session started with the metadata, then the media in chunks;
     /// after an interruption (transport error, timeout, 429, 5xx) the upload asks the server
@@ -199,7 +201,13 @@ impl<T: DeserializeOwned + 'static> Upload<T> {
             .as_deref()
             .ok_or_else(|| no_protocol(method_id))?;
         let data = opened.chunks.read_all().await?;
-        let (upload_type, body) = match &request.body {
+        // Generated builders always carry the request body; `{}` says nothing, so it goes as a
+        // simple upload, as Google's clients send an upload without metadata.
+        let metadata = request
+            .body
+            .as_ref()
+            .filter(|body| !is_empty_json_object(body));
+        let (upload_type, body) = match metadata {
             None => (
                 "media",
                 Body {
@@ -246,6 +254,12 @@ fn upload_url(client: &ClientInner, request: &RawRequest, path: &str, upload_typ
         .filter(|(index, (name, _))| *name != "uploadType" || *index >= request.query.len());
     append_query(&mut url, query.map(|(_, pair)| pair));
     url
+}
+
+/// True for a JSON body that is the empty object (`{}`, whitespace allowed).
+fn is_empty_json_object(body: &[u8]) -> bool {
+    let mut bytes = body.iter().filter(|b| !b.is_ascii_whitespace());
+    bytes.next() == Some(&b'{') && bytes.next() == Some(&b'}') && bytes.next().is_none()
 }
 
 /// Checks the media type against the method's `accept` patterns.
@@ -344,6 +358,16 @@ mod tests {
         assert!(!media_type_matches("image/*", "text/plain"));
         assert!(!media_type_matches("image/png", "image/jpeg"));
         assert!(!media_type_matches("image/*", "nonsense"));
+    }
+
+    #[test]
+    fn only_the_empty_object_is_no_metadata() {
+        assert!(is_empty_json_object(b"{}"));
+        assert!(is_empty_json_object(b" { \n} "));
+        assert!(!is_empty_json_object(b""));
+        assert!(!is_empty_json_object(b"{}{}"));
+        assert!(!is_empty_json_object(b"{\"name\":\"x\"}"));
+        assert!(!is_empty_json_object(b"[]"));
     }
 
     #[test]
