@@ -30,6 +30,7 @@ mod error;
 mod executor;
 mod retry;
 mod trace;
+mod transport;
 mod upload;
 
 #[cfg(feature = "testing")]
@@ -45,6 +46,7 @@ pub use batch::{
 pub use call::{ByteStream, Call, Download, Media, MediaUpload, Response, Upload, UploadProtocol};
 pub use client::{ApiInfo, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy};
 pub use error::{ApiError, BatchError, Error, GoogleError, GoogleErrorItem};
+pub use transport::{Transport, TransportError};
 pub use upload::{CHUNK_GRANULARITY, DEFAULT_CHUNK_SIZE};
 
 // Generated code names these through the runtime so that a user's Cargo.toml needs one line.
