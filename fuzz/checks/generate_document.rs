@@ -4,8 +4,9 @@
 //!
 //! An input is a Discovery document's text. Whatever it holds, `discogen::generate` returns
 //! (no panic, no hang: libFuzzer's timeout catches the latter) and:
-//! - when it returns code, that code parses as a Rust file (`syn::parse_file`), and a second
-//!   run gives the same code;
+//! - when it returns code, that code parses as a Rust file (`syn::parse_file`), its header
+//!   is one `//` line, no doc string holds a line break (which prettyplease would print as a
+//!   `/** */` block), and a second run gives the same code;
 //! - when it returns an error, the error has a message.
 //! When the document has methods, generating only the first one (`--only`) must hold the same
 //! invariants.
@@ -39,6 +40,16 @@ fn check_options(json: &str, options: &Options) -> Option<String> {
             if let Err(error) = syn::parse_file(&code) {
                 panic!("generated code does not parse as Rust: {error}\n{code}");
             }
+            // Document text stays in comments: the header is one `//` line, and no doc
+            // string holds a line break (prettyplease would print it as a `/** … */` block,
+            // which a `*/` in the text could end).
+            let mut lines = code.lines();
+            assert!(lines.next().is_some_and(|l| l.starts_with("// ")), "no header line");
+            assert_eq!(lines.next(), Some(""), "the header is not one line");
+            assert!(
+                !code.contains("/**") && !code.contains("/*!"),
+                "a block doc comment: a doc string with a line break"
+            );
             Some(code)
         }
         Err(error) => {

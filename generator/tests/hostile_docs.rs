@@ -1,7 +1,8 @@
 //! Hostile documents beyond hostile.rs: the fixture `hostile.json` (cycles through arrays and
 //! maps, a schema that refers to itself three ways, names made of punctuation, method names
 //! that collide after conversion, descriptions full of comment ends, attributes, fences and
-//! doc-tests) generates the checked-in snapshot `snapshots/hostile_v1.rs`, which this test
+//! doc-tests; a title, revision, names and ids with line breaks and code after them)
+//! generates the checked-in snapshot `snapshots/hostile_v1.rs`, which this test
 //! compiles and exercises; the tests crate runs rustdoc over it (`cargo doc`, and its
 //! doc-tests: a description that became a doc-test would fail there). Also: wrong types for
 //! known fields name their JSON path, and 10,000 sibling resources generate.
@@ -73,11 +74,33 @@ fn descriptions_stay_documentation() {
             path.get_ident()
         );
     }
-    let code_lines = code.lines().filter(|l| !l.trim_start().starts_with("//"));
-    for line in code_lines {
-        assert!(!line.contains("injected"), "a description became code: {line}");
+    // The title, revision, names and ids hold line breaks followed by `fn injected_…() {}`:
+    // none of it became an item (the header is one `//` line, docs are `///` lines).
+    let functions = file.items.iter().flat_map(free_functions);
+    for function in functions {
+        assert!(
+            !function.starts_with("injected"),
+            "document text became code: fn {function}"
+        );
     }
+    let mut lines = code.lines();
+    assert!(lines.next().unwrap().starts_with("// Hostile API */ #[doc]"));
+    assert_eq!(lines.next(), Some(""), "the header is one line");
+    assert!(!code.contains("/**") && !code.contains("/*!"), "a doc string with a line break");
     assert!(!code.contains('\u{202e}') && !code.contains('\u{2066}'));
+}
+
+/// The names of free functions, in modules too.
+fn free_functions(item: &syn::Item) -> Vec<String> {
+    match item {
+        syn::Item::Fn(function) => vec![function.sig.ident.to_string()],
+        syn::Item::Mod(module) => module
+            .content
+            .iter()
+            .flat_map(|(_, items)| items.iter().flat_map(free_functions))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn item_attributes(item: &syn::Item) -> Vec<&syn::Attribute> {
@@ -246,4 +269,16 @@ fn ten_thousand_sibling_resources_generate() {
     // One module per resource, plus `scopes`.
     assert!(modules >= 10_000, "{modules} modules");
     assert!(code.contains("pub fn r9999(&self)"));
+}
+
+#[test]
+fn code_spans_and_comment_lines_cannot_be_escaped() {
+    use discogen::emit::{code_span, one_line, plain_line};
+    assert_eq!(code_span("farm.animals.get"), "`farm.animals.get`");
+    assert_eq!(code_span("a`[b]`"), "`` a`[b]` ``");
+    assert_eq!(code_span("x``y"), "```x``y```");
+    assert_eq!(code_span("a\r\nb\u{202e}c"), "`a  bc`");
+    assert_eq!(one_line("T\n*/ fn x() {}"), "T */ fn x() {}");
+    assert_eq!(one_line("#[doc] [x]"), "#\\[doc\\] \\[x\\]");
+    assert_eq!(plain_line("a\nb\rc\u{2066}d"), "a b cd");
 }
