@@ -199,7 +199,10 @@ async fn run(scenario: Scenario) {
     batch.on_response(|id, outcome| {
         let mut seen = seen.lock().unwrap();
         let entry = &mut seen[index_of(id)];
-        assert_eq!(entry.own, 1, "call {id}: batch-wide callback before its own");
+        assert_eq!(
+            entry.own, 1,
+            "call {id}: batch-wide callback before its own"
+        );
         entry.batch_wide += 1;
         assert_eq!(
             entry.own_ok,
@@ -220,7 +223,13 @@ async fn run(scenario: Scenario) {
     let summary = batch.execute().await;
 
     for (index, entry) in seen.into_inner().unwrap().iter().enumerate() {
-        assert_eq!(entry.own, 1, "call {}: own callback ran {} times", index + 1, entry.own);
+        assert_eq!(
+            entry.own,
+            1,
+            "call {}: own callback ran {} times",
+            index + 1,
+            entry.own
+        );
         assert_eq!(
             entry.batch_wide,
             1,
@@ -229,7 +238,11 @@ async fn run(scenario: Scenario) {
             entry.batch_wide
         );
     }
-    assert_eq!(summary.succeeded + summary.failed, scenario.calls, "{summary:?}");
+    assert_eq!(
+        summary.succeeded + summary.failed,
+        scenario.calls,
+        "{summary:?}"
+    );
     assert_eq!(summary.succeeded, delivered_ok.into_inner(), "{summary:?}");
     let per_round = scenario.calls.div_ceil(scenario.calls_per_request);
     let exchanges = exchanges.load(Ordering::Relaxed);

@@ -44,7 +44,10 @@ fn check_options(json: &str, options: &Options) -> Option<String> {
             // string holds a line break (prettyplease would print it as a `/** … */` block,
             // which a `*/` in the text could end).
             let mut lines = code.lines();
-            assert!(lines.next().is_some_and(|l| l.starts_with("// ")), "no header line");
+            assert!(
+                lines.next().is_some_and(|l| l.starts_with("// ")),
+                "no header line"
+            );
             assert_eq!(lines.next(), Some(""), "the header is not one line");
             assert!(
                 !code.contains("/**") && !code.contains("/*!"),

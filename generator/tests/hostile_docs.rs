@@ -54,10 +54,7 @@ fn descriptions_stay_documentation() {
         let doc = line.trim_start().trim_start_matches("///");
         // Fences open `text` blocks only; no line is indented into a code block.
         if doc.trim_start().starts_with("```") {
-            assert!(
-                doc.trim() == "```text" || doc.trim() == "```",
-                "{line}"
-            );
+            assert!(doc.trim() == "```text" || doc.trim() == "```", "{line}");
         }
         assert!(!doc.starts_with("     "), "an indented code block: {line}");
     }
@@ -84,9 +81,17 @@ fn descriptions_stay_documentation() {
         );
     }
     let mut lines = code.lines();
-    assert!(lines.next().unwrap().starts_with("// Hostile API */ #[doc]"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("// Hostile API */ #[doc]")
+    );
     assert_eq!(lines.next(), Some(""), "the header is one line");
-    assert!(!code.contains("/**") && !code.contains("/*!"), "a doc string with a line break");
+    assert!(
+        !code.contains("/**") && !code.contains("/*!"),
+        "a doc string with a line break"
+    );
     assert!(!code.contains('\u{202e}') && !code.contains('\u{2066}'));
 }
 
@@ -216,7 +221,10 @@ fn punctuation_names_and_colliding_method_names_are_distinct() {
         "{debug}"
     );
     // Global parameters named `@` and `#`.
-    let debug = format!("{:?}", items.get("a").value("x").value_param("y").into_call());
+    let debug = format!(
+        "{:?}",
+        items.get("a").value("x").value_param("y").into_call()
+    );
     assert!(debug.contains(r##"("@", "x"), ("#", "y")"##), "{debug}");
 }
 
@@ -227,16 +235,43 @@ fn wrong_types_for_known_fields_name_their_path() {
     };
     let cases = [
         (r#""resources": []"#, "resources"),
-        (r#""resources": {"r": {"methods": {"m": {"httpMethod": 5}}}}"#, "resources.r.methods.m.httpMethod"),
-        (r#""resources": {"r": {"methods": {"m": {"parameters": "p"}}}}"#, "resources.r.methods.m.parameters"),
-        (r#""resources": {"r": {"methods": {"m": {"parameterOrder": "name"}}}}"#, "resources.r.methods.m.parameterOrder"),
-        (r#""resources": {"r": {"methods": {"m": {"supportsMediaDownload": "yes"}}}}"#, "resources.r.methods.m.supportsMediaDownload"),
-        (r#""schemas": {"A": {"properties": {"b": {"required": "yes"}}}}"#, "schemas.A.properties.b.required"),
-        (r#""schemas": {"A": {"items": "string"}}"#, "schemas.A.items"),
-        (r#""schemas": {"A": {"additionalProperties": 1}}"#, "schemas.A.additionalProperties"),
+        (
+            r#""resources": {"r": {"methods": {"m": {"httpMethod": 5}}}}"#,
+            "resources.r.methods.m.httpMethod",
+        ),
+        (
+            r#""resources": {"r": {"methods": {"m": {"parameters": "p"}}}}"#,
+            "resources.r.methods.m.parameters",
+        ),
+        (
+            r#""resources": {"r": {"methods": {"m": {"parameterOrder": "name"}}}}"#,
+            "resources.r.methods.m.parameterOrder",
+        ),
+        (
+            r#""resources": {"r": {"methods": {"m": {"supportsMediaDownload": "yes"}}}}"#,
+            "resources.r.methods.m.supportsMediaDownload",
+        ),
+        (
+            r#""schemas": {"A": {"properties": {"b": {"required": "yes"}}}}"#,
+            "schemas.A.properties.b.required",
+        ),
+        (
+            r#""schemas": {"A": {"items": "string"}}"#,
+            "schemas.A.items",
+        ),
+        (
+            r#""schemas": {"A": {"additionalProperties": 1}}"#,
+            "schemas.A.additionalProperties",
+        ),
         (r#""schemas": {"A": {"$ref": 1}}"#, "schemas.A.$ref"),
-        (r#""parameters": {"p": {"repeated": 1}}"#, "parameters.p.repeated"),
-        (r#""auth": {"oauth2": {"scopes": []}}"#, "auth.oauth2.scopes"),
+        (
+            r#""parameters": {"p": {"repeated": 1}}"#,
+            "parameters.p.repeated",
+        ),
+        (
+            r#""auth": {"oauth2": {"scopes": []}}"#,
+            "auth.oauth2.scopes",
+        ),
         (r#""servicePath": 7"#, "servicePath"),
     ];
     for (extra, path) in cases {
@@ -254,11 +289,13 @@ fn wrong_types_for_known_fields_name_their_path() {
 fn ten_thousand_sibling_resources_generate() {
     let resources: serde_json::Map<String, serde_json::Value> = (0..10_000)
         .map(|n| {
-            let method = json!({"id": format!("x.r{n}.get"), "httpMethod": "GET", "path": format!("r{n}")});
+            let method =
+                json!({"id": format!("x.r{n}.get"), "httpMethod": "GET", "path": format!("r{n}")});
             (format!("r{n}"), json!({"methods": {"get": method}}))
         })
         .collect();
-    let json = json!({"name": "x", "version": "v1", "rootUrl": "https://x/", "resources": resources});
+    let json =
+        json!({"name": "x", "version": "v1", "rootUrl": "https://x/", "resources": resources});
     let code = generate(&json.to_string(), &Options::default()).unwrap();
     let file = syn::parse_file(&code).unwrap();
     let modules = file

@@ -35,7 +35,10 @@ fn a_part_holding_the_drawn_boundary_makes_the_encoder_draw_another() {
         part_with("{}", "plain", &format!("/c?q={}", drawn[2])),
     ];
     for (index, boundary) in drawn[..3].iter().enumerate() {
-        assert!(!multipart::boundary_is_safe(boundary, &parts), "draw {index}");
+        assert!(
+            !multipart::boundary_is_safe(boundary, &parts),
+            "draw {index}"
+        );
     }
     fastrand::seed(7);
     let chosen = multipart::safe_boundary(&parts);
@@ -57,8 +60,18 @@ fn a_part_holding_the_drawn_boundary_makes_the_encoder_draw_another() {
 fn boundaries_that_are_not_valid_are_never_safe() {
     let parts = [part_with("{}", "plain", "/a")];
     let too_long = "b".repeat(71);
-    for boundary in ["", "has space", "semi;colon", "quote\"", "crlf\r\n", too_long.as_str()] {
-        assert!(!multipart::boundary_is_safe(boundary, &parts), "{boundary:?}");
+    for boundary in [
+        "",
+        "has space",
+        "semi;colon",
+        "quote\"",
+        "crlf\r\n",
+        too_long.as_str(),
+    ] {
+        assert!(
+            !multipart::boundary_is_safe(boundary, &parts),
+            "{boundary:?}"
+        );
     }
     assert!(multipart::boundary_is_safe(&"b".repeat(70), &parts));
 }

@@ -15,7 +15,9 @@ use std::time::Duration;
 use common::*;
 use discogen_runtime::http::{HeaderName, HeaderValue};
 use discogen_runtime::multipart::MAX_PARTS;
-use discogen_runtime::testing::{Misbehavior, RawResponse, Stall, TestRequest, TestResponse, TestServer};
+use discogen_runtime::testing::{
+    Misbehavior, RawResponse, Stall, TestRequest, TestResponse, TestServer,
+};
 use discogen_runtime::{
     Auth, BatchError, BatchSummary, Client, DEFAULT_MAX_RESPONSE_BYTES, Error, Response,
 };
@@ -145,7 +147,12 @@ async fn endless_server() -> (String, tokio::task::JoinHandle<u64>) {
             return 0;
         }
         let filler = vec![b'x'; 16 * 1024];
-        let chunk = [format!("{:x}\r\n", filler.len()).as_bytes(), &filler, b"\r\n"].concat();
+        let chunk = [
+            format!("{:x}\r\n", filler.len()).as_bytes(),
+            &filler,
+            b"\r\n",
+        ]
+        .concat();
         let mut sent = 0;
         while socket.write_all(&chunk).await.is_ok() {
             sent += filler.len() as u64;
@@ -187,10 +194,9 @@ async fn a_chunked_or_declared_body_past_the_limit_fails_single_calls_and_batche
         );
     }
     // A single call whose answer declares its (too large) Content-Length.
-    let big = TestServer::start(|_| {
-        TestResponse::json(200, &json!({"animalName": "z".repeat(20_000)}))
-    })
-    .await;
+    let big =
+        TestServer::start(|_| TestResponse::json(200, &json!({"animalName": "z".repeat(20_000)})))
+            .await;
     let single = get_animal(&limited_client(&big.url(), 8192), "a")
         .send()
         .await;
@@ -213,7 +219,10 @@ async fn more_parts_than_calls_are_reported_and_answer_nobody() {
         part("<response-x+1>", &ok_json(r#"{"animalName":"one"}"#)),
     ];
     for n in 3..203 {
-        parts.push(part(&format!("<response-x+{n}>"), &ok_json(r#"{"animalName":"intruder"}"#)));
+        parts.push(part(
+            &format!("<response-x+{n}>"),
+            &ok_json(r#"{"animalName":"intruder"}"#),
+        ));
     }
     let server = raw_server(multipart(&parts, true)).await;
     let client = client_for(&server);
@@ -233,7 +242,10 @@ async fn more_parts_than_calls_are_reported_and_answer_nobody() {
         ..Misbehavior::default()
     });
     let (outcomes, summary) = run(&client, &["a", "b"], |_| {}).await;
-    assert_eq!([name_of(&outcomes[0]), name_of(&outcomes[1])], ["one", "two"]);
+    assert_eq!(
+        [name_of(&outcomes[0]), name_of(&outcomes[1])],
+        ["one", "two"]
+    );
     assert_eq!(
         summary.unmatched_parts,
         [
@@ -252,8 +264,12 @@ async fn more_parts_than_the_decoder_accepts_keep_the_real_answers() {
     body.push_str(&part("<response-x+2>", &ok_json(r#"{"animalName":"two"}"#)));
     body.push_str(&"--b0undary\r\n".repeat(MAX_PARTS + 10));
     body.push_str("--b0undary--\r\n");
-    let server =
-        raw_server(RawResponse::new(200, "multipart/mixed; boundary=b0undary", body)).await;
+    let server = raw_server(RawResponse::new(
+        200,
+        "multipart/mixed; boundary=b0undary",
+        body,
+    ))
+    .await;
     let client = client_for(&server);
     let (outcomes, summary) = run(&client, &["a", "b"], |_| {}).await;
     assert_eq!(name_of(&outcomes[0]), "one");
@@ -397,7 +413,10 @@ async fn bytes_that_are_not_utf8_in_outer_and_inner_headers_are_carried_not_fata
     let (outcomes, _) = run(&client, &["a", "b"], |_| {}).await;
     for outcome in &outcomes {
         assert!(
-            matches!(batch_error(outcome), BatchError::Undecodable(_) | BatchError::MissingPart),
+            matches!(
+                batch_error(outcome),
+                BatchError::Undecodable(_) | BatchError::MissingPart
+            ),
             "{outcome:?}"
         );
     }
@@ -408,7 +427,11 @@ async fn other_2xx_answers_that_are_not_multipart_fail_every_call_of_the_request
     let cases = [
         RawResponse::new(200, "text/html", "<html>Sign in</html>"),
         RawResponse::new(204, "application/json", ""),
-        RawResponse::new(200, "multipart/form-data; boundary=b0undary", "--b0undary--\r\n"),
+        RawResponse::new(
+            200,
+            "multipart/form-data; boundary=b0undary",
+            "--b0undary--\r\n",
+        ),
     ];
     let server = raw_server(cases[0].clone()).await;
     let client = client_for(&server);
@@ -423,7 +446,10 @@ async fn other_2xx_answers_that_are_not_multipart_fail_every_call_of_the_request
             let error = batch_error(outcome);
             // multipart/form-data is multipart, but its parts are no answers to these calls.
             assert!(
-                matches!(error, BatchError::NotMultipart { .. } | BatchError::MissingPart),
+                matches!(
+                    error,
+                    BatchError::NotMultipart { .. } | BatchError::MissingPart
+                ),
                 "{content_type}: {error}"
             );
         }
@@ -447,7 +473,9 @@ async fn other_2xx_answers_that_are_not_multipart_fail_every_call_of_the_request
         ..Misbehavior::default()
     });
     let (outcomes, _) = run(&client, &["a"], |_| {}).await;
-    assert!(matches!(batch_error(&outcomes[0]), BatchError::Undecodable(e) if e.message.contains("boundary")));
+    assert!(
+        matches!(batch_error(&outcomes[0]), BatchError::Undecodable(e) if e.message.contains("boundary"))
+    );
 }
 
 #[tokio::test]
@@ -459,7 +487,10 @@ async fn a_content_id_answered_twice_keeps_the_first_and_reports_the_second() {
             part("<response-x+2>", &ok_json(r#"{"animalName":"two"}"#)),
             part("<response-x+1>", &ok_json(r#"{"animalName":"second"}"#)),
             // The same id, spelled differently (case, spaces, percent-encoding).
-            part("< Response-y + %31 >", &ok_json(r#"{"animalName":"third"}"#)),
+            part(
+                "< Response-y + %31 >",
+                &ok_json(r#"{"animalName":"third"}"#),
+            ),
         ],
         true,
     ))

@@ -18,7 +18,10 @@ mod fixture_farm {
 
 /// Answers every request with an empty animal; the test looks at what was received.
 async fn server() -> TestServer {
-    TestServer::start(|_: &TestRequest| TestResponse::json(200, &discogen_runtime::serde_json::json!({}))).await
+    TestServer::start(|_: &TestRequest| {
+        TestResponse::json(200, &discogen_runtime::serde_json::json!({}))
+    })
+    .await
 }
 
 fn farm(server: &TestServer) -> Farm {
@@ -31,10 +34,7 @@ fn paths_received(server: &TestServer) -> Vec<String> {
         .requests()
         .into_iter()
         .filter(|r| r.batch.is_none() && !r.path.ends_with("/batch"));
-    singles
-        .chain(server.parts())
-        .map(|r| r.path)
-        .collect()
+    singles.chain(server.parts()).map(|r| r.path).collect()
 }
 
 /// Sends `name` alone and in a batch; returns the paths the server received.
@@ -120,7 +120,11 @@ async fn dot_segments_are_refused_before_anything_is_sent() {
         assert!(matches!(error, Error::InvalidRequest(_)), "{name}: {error}");
     }
     // Dots inside a segment, and a typed `%2e%2E` (its `%` is encoded), are ordinary text.
-    hub.animals().get("farms/1/animals/..pony").send().await.unwrap();
+    hub.animals()
+        .get("farms/1/animals/..pony")
+        .send()
+        .await
+        .unwrap();
     hub.animals().get("farms/%2e%2E/x").send().await.unwrap();
     assert_eq!(
         paths_received(&server),
@@ -136,7 +140,12 @@ async fn dot_segments_are_refused_before_anything_is_sent() {
 async fn cr_or_lf_in_a_header_value_is_refused_before_anything_is_sent() {
     let server = server().await;
     let farm = farm(&server);
-    for etag in ["\"x\"\r\nX-Injected: 1", "\"x\"\nX-Injected: 1", "\"x\"\r", "\u{0}"] {
+    for etag in [
+        "\"x\"\r\nX-Injected: 1",
+        "\"x\"\nX-Injected: 1",
+        "\"x\"\r",
+        "\u{0}",
+    ] {
         let error = farm
             .animals()
             .get("pony")
@@ -144,7 +153,10 @@ async fn cr_or_lf_in_a_header_value_is_refused_before_anything_is_sent() {
             .send()
             .await
             .unwrap_err();
-        assert!(matches!(error, Error::InvalidRequest(_)), "{etag:?}: {error}");
+        assert!(
+            matches!(error, Error::InvalidRequest(_)),
+            "{etag:?}: {error}"
+        );
         let mut batch = farm.new_batch();
         let queued = farm
             .animals()
@@ -196,7 +208,11 @@ async fn bad_request_ids_are_refused_and_a_longest_one_round_trips() {
     }
     assert!(batch.is_empty());
     // The longest id allowed, made of every printable character that needs escaping.
-    let longest: String = " +%<>\"@".chars().cycle().take(MAX_REQUEST_ID_LEN).collect();
+    let longest: String = " +%<>\"@"
+        .chars()
+        .cycle()
+        .take(MAX_REQUEST_ID_LEN)
+        .collect();
     let got = Arc::new(Mutex::new(Vec::new()));
     let seen = got.clone();
     farm.animals()
@@ -209,7 +225,10 @@ async fn bad_request_ids_are_refused_and_a_longest_one_round_trips() {
     let summary = batch.execute().await;
     assert_eq!((summary.succeeded, summary.failed), (1, 0));
     assert_eq!(*got.lock().unwrap(), [longest.clone()]);
-    assert_eq!(server.parts()[0].request_id().as_deref(), Some(longest.as_str()));
+    assert_eq!(
+        server.parts()[0].request_id().as_deref(),
+        Some(longest.as_str())
+    );
 }
 
 #[tokio::test]
@@ -236,6 +255,7 @@ async fn a_body_holding_a_delimiter_and_a_forged_part_stays_one_body() {
     let parts = server.parts();
     assert_eq!(parts.len(), 1, "one part, no forged second one");
     assert_eq!(parts[0].method, "POST");
-    let sent: discogen_runtime::serde_json::Value = discogen_runtime::serde_json::from_slice(&parts[0].body).unwrap();
+    let sent: discogen_runtime::serde_json::Value =
+        discogen_runtime::serde_json::from_slice(&parts[0].body).unwrap();
     assert_eq!(sent["animalName"], forged);
 }

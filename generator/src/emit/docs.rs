@@ -82,11 +82,7 @@ pub fn escape(text: &str) -> Vec<String> {
 /// next line, nor let a `[link]` through.
 pub fn code_span(text: &str) -> String {
     let text = plain_line(text);
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
     let pad = if text.starts_with('`') || text.ends_with('`') {
         " "
