@@ -8,6 +8,7 @@
 //!   is one `//` line, no doc string holds a line break (which prettyplease would print as a
 //!   `/** */` block), and a second run gives the same code;
 //! - when it returns an error, the error has a message.
+//!
 //! When the document has methods, generating only the first one (`--only`) must hold the same
 //! invariants.
 
