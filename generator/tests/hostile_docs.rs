@@ -319,3 +319,20 @@ fn code_spans_and_comment_lines_cannot_be_escaped() {
     assert_eq!(one_line("#[doc] [x]"), "#\\[doc\\] \\[x\\]");
     assert_eq!(plain_line("a\nb\rc\u{2066}d"), "a b cd");
 }
+
+#[test]
+fn nesting_past_the_recursion_limit_names_where() {
+    let mut json =
+        String::from(r#"{"name": "x", "version": "v1", "rootUrl": "https://x/", "resources": "#);
+    json.push_str(&r#"{"r": {"resources": "#.repeat(10_000));
+    json.push_str("{}");
+    json.push_str(&"}}".repeat(10_000));
+    json.push('}');
+    let error = generate(&json, &Options::default()).unwrap_err();
+    let path = error.json_path().unwrap();
+    assert!(path.starts_with("resources.r.resources.r."), "{error}");
+    assert!(
+        error.to_string().contains("recursion limit exceeded"),
+        "{error}"
+    );
+}

@@ -224,7 +224,10 @@ async fn bad_request_ids_are_refused_and_a_longest_one_round_trips() {
         .unwrap();
     let summary = batch.execute().await;
     assert_eq!((summary.succeeded, summary.failed), (1, 0));
-    assert_eq!(got.lock().unwrap().as_slice(), std::slice::from_ref(&longest));
+    assert_eq!(
+        got.lock().unwrap().as_slice(),
+        std::slice::from_ref(&longest)
+    );
     assert_eq!(
         server.parts()[0].request_id().as_deref(),
         Some(longest.as_str())
