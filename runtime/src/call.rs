@@ -185,6 +185,10 @@ impl<T> fmt::Debug for Call<T> {
 
 impl<T: DeserializeOwned + 'static> Call<T> {
     /// A call of `method` on `path` (expanded, relative to rootUrl + servicePath).
+    ///
+    /// A path with a `.` or `..` segment (a parameter whose value is `..`, percent-encoded
+    /// or not) makes the call invalid: URL parsers remove such segments, so the request
+    /// would reach another resource than the one named (`animals/..` is the collection).
     pub fn new(
         client: &Client,
         method: Method,
@@ -192,6 +196,12 @@ impl<T: DeserializeOwned + 'static> Call<T> {
         path: String,
         scopes: &'static [&'static str],
     ) -> Self {
+        let invalid = crate::path::has_dot_segment(&path).then(|| {
+            format!(
+                "the path {path:?} has a `.` or `..` segment (from a parameter value), which \
+                 would address another resource"
+            )
+        });
         Call {
             client: client.clone(),
             request: RawRequest {
@@ -202,7 +212,7 @@ impl<T: DeserializeOwned + 'static> Call<T> {
                 headers: HeaderMap::new(),
                 body: None,
                 scopes,
-                invalid: None,
+                invalid,
             },
             upload: None,
             response: PhantomData,

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::{Auth, Batch, Error};
+use crate::transport::Sender;
+use crate::{Auth, Batch, Error, Transport};
 
 /// What a generated client knows about its API, from the Discovery document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +53,7 @@ pub struct Client {
 
 pub(crate) struct ClientInner {
     pub(crate) api: &'static ApiInfo,
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: Sender,
     /// rootUrl + servicePath.
     pub(crate) base_url: String,
     /// The path of `base_url` (`/farm/v1/`): the start of every inner request line of a batch.
@@ -114,7 +115,7 @@ pub struct ClientBuilder<H = Client> {
     api: &'static ApiInfo,
     root_url: Option<String>,
     auth: Auth,
-    http: Option<reqwest::Client>,
+    http: Option<Sender>,
     user_agent: Option<String>,
     default_headers: HeaderMap,
     retry: RetryPolicy,
@@ -164,7 +165,15 @@ impl<H: From<Client>> ClientBuilder<H> {
 
     /// Uses this `reqwest::Client` (and its connection pool, proxy and TLS settings).
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+        self.http = Some(Sender::Reqwest(http));
+        self
+    }
+
+    /// Sends every exchange through `transport` instead of reqwest (a canned or recorded
+    /// answer in tests and benchmarks, another HTTP stack); see [`Transport`]. Replaces an
+    /// earlier [`http_client`](Self::http_client), and is replaced by a later one.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.http = Some(Sender::Custom(std::sync::Arc::new(transport)));
         self
     }
 
@@ -224,9 +233,9 @@ impl<H: From<Client>> ClientBuilder<H> {
         );
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .build()
-                .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?,
+            None => Sender::Reqwest(reqwest::Client::builder().build().map_err(|e| {
+                Error::InvalidRequest(format!("cannot build the HTTP client: {e}"))
+            })?),
         };
         let base_url = format!("{root_url}{}", self.api.service_path);
         // Parsed once here so that a bad root URL is reported by `build`, not by every call.

@@ -36,9 +36,10 @@ pub enum Error {
         /// What serde_json said.
         message: String,
     },
-    /// The request could not be sent or its answer not received.
+    /// The request could not be sent or its answer not received (a `reqwest::Error`, or
+    /// what a custom [`Transport`](crate::Transport) reported).
     #[error("HTTP transport error: {0}")]
-    Transport(Arc<reqwest::Error>),
+    Transport(Arc<dyn std::error::Error + Send + Sync>),
     /// No answer within the configured timeout.
     #[error("timed out after {0:?}")]
     Timeout(Duration),

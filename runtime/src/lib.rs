@@ -34,6 +34,7 @@ mod executor;
 mod pages;
 mod retry;
 mod trace;
+mod transport;
 mod upload;
 
 #[cfg(feature = "testing")]
@@ -50,6 +51,7 @@ pub use call::{ByteStream, Call, Download, Media, MediaUpload, Response, Upload,
 pub use client::{ApiInfo, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, RetryPolicy};
 pub use error::{ApiError, BatchError, Error, GoogleError, GoogleErrorItem};
 pub use pages::{Items, Pages};
+pub use transport::{Transport, TransportError};
 pub use upload::{CHUNK_GRANULARITY, DEFAULT_CHUNK_SIZE};
 
 // Generated code names these through the runtime so that a user's Cargo.toml needs one line.

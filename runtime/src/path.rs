@@ -67,8 +67,9 @@ pub fn reserved(value: &str) -> Cow<'_, str> {
 /// Whether an expanded relative path has a `.` or `..` segment, percent-encoded or not.
 ///
 /// URL parsers that follow the WHATWG URL standard (reqwest's `url` among them) remove such
-/// segments, so `animals/{name}` with name `..` would address the parent collection. Callers
-/// reject these paths instead of sending them.
+/// segments, so `animals/{name}` with name `..` would address the parent collection.
+/// [`Call::new`](crate::Call::new) makes a call with such a path invalid, so that `send` and
+/// `queue` refuse it before anything is sent.
 ///
 /// ```
 /// use discogen_runtime::path::{has_dot_segment, reserved, segment};

@@ -75,6 +75,37 @@ pub fn escape(text: &str) -> Vec<String> {
     lines
 }
 
+/// `text` (a name or id from the document) as an inline code span on one line, whatever it
+/// holds: line breaks and other controls become spaces, bidirectional controls go, and the
+/// fence is one backtick longer than the longest run inside (with a space of padding when the
+/// text starts or ends with a backtick), so the span can neither end early, nor run into the
+/// next line, nor let a `[link]` through.
+pub fn code_span(text: &str) -> String {
+    let text = plain_line(text);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// `text` as Markdown that stays on one line: [`escape`]'s lines joined with spaces.
+pub fn one_line(text: &str) -> String {
+    escape(text).join(" ")
+}
+
+/// `text` for a plain `//` comment line: controls (CR and LF among them) become spaces and
+/// bidirectional controls go, so the text cannot end the comment's line.
+pub fn plain_line(text: &str) -> String {
+    text.chars()
+        .filter(|c| !is_bidi_control(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// Bidirectional-text controls: rustc denies them in comments (they can make code read
 /// differently from how it compiles).
 fn is_bidi_control(c: char) -> bool {

@@ -7,7 +7,7 @@ mod resources;
 mod schemas;
 mod serde_impls;
 
-pub use docs::{doc_attrs, escape as escape_doc};
+pub use docs::{code_span, doc_attrs, escape as escape_doc, one_line, plain_line};
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -165,7 +165,10 @@ fn hub(api: &Api) -> TokenStream {
     });
     let summary = format!(
         " The hub of the {} ({} {}): `{}::builder()` makes one; its methods reach every resource.",
-        api.title, api.name, api.version, api.hub
+        one_line(&api.title),
+        one_line(&api.name),
+        one_line(&api.version),
+        api.hub
     );
     let Api {
         name,
@@ -179,7 +182,7 @@ fn hub(api: &Api) -> TokenStream {
         let accessor = ident(&resource.accessor);
         let module = ident(&resource.module);
         let struct_name = ident(&resource.struct_name);
-        let doc = format!(" The `{}` resource.", resource.wire);
+        let doc = format!(" The {} resource.", code_span(&resource.wire));
         quote! {
             #[doc = #doc]
             pub fn #accessor(&self) -> #module::#struct_name { #module::#struct_name::new(&self.client) }
@@ -248,7 +251,9 @@ fn method_call(api: &Api) -> TokenStream {
             }
             _ => resources::argument_type(&context, param, &[]),
         };
-        let doc = doc_or(param.doc.as_deref(), || format!("Sets `{}`.", param.wire));
+        let doc = doc_or(param.doc.as_deref(), || {
+            format!("Sets {}.", code_span(&param.wire))
+        });
         let set = resources::set_query_on(quote!(self.call), param, &ident("value"));
         quote! {
             #doc
@@ -311,7 +316,7 @@ fn scopes(api: &Api) -> TokenStream {
     let constants = api.scopes.iter().map(|scope| {
         let name = ident(&scope.name);
         let url = &scope.url;
-        let doc = doc_or(scope.description.as_deref(), || format!("`{url}`"));
+        let doc = doc_or(scope.description.as_deref(), || code_span(url));
         quote!(#doc pub const #name: &str = #url;)
     });
     quote! {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Context, doc_or, ident, schemas};
+use super::{Context, code_span, doc_or, ident, schemas};
 use crate::resolve::{Method, Paging, Param, ParamType, PathPiece, Resource, ScopeRef, TypeDef};
 
 /// Setter names clippy::should_implement_trait takes for operator methods.
@@ -18,18 +18,18 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
     let module_name = ident(&resource.module);
     let struct_name = ident(&resource.struct_name);
     let module_doc = format!(
-        " The `{}` resource: its resource struct and request builders.",
-        resource.wire
+        " The {} resource: its resource struct and request builders.",
+        code_span(&resource.wire)
     );
     let struct_doc = format!(
-        " The `{}` resource; its methods make request builders.",
-        resource.wire
+        " The {} resource; its methods make request builders.",
+        code_span(&resource.wire)
     );
     let accessors = resource.resources.iter().map(|sub| {
         let accessor = ident(&sub.accessor);
         let sub_module = ident(&sub.module);
         let sub_struct = ident(&sub.struct_name);
-        let doc = format!(" The `{}` resource.", sub.wire);
+        let doc = format!(" The {} resource.", code_span(&sub.wire));
         quote! {
             #[doc = #doc]
             pub fn #accessor(&self) -> #sub_module::#sub_struct { #sub_module::#sub_struct::new(&self.client) }
@@ -79,7 +79,9 @@ fn constructor(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> Tok
     let name = ident(&method.name);
     let builder = ident(&method.builder);
     let up = context.up();
-    let mut doc = doc_or(method.doc.as_deref(), || format!("`{}`.", method.id));
+    let mut doc = doc_or(method.doc.as_deref(), || {
+        format!("{}.", code_span(&method.id))
+    });
     if method.deprecated {
         doc.extend(quote!(#[doc = ""] #[doc = " **Deprecated** by the API."]));
     }
@@ -287,17 +289,23 @@ fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenSt
         None => quote!(()),
     };
     let doc = format!(
-        " Request builder for `{}`: set optional parameters, then `send` it or `queue` it into a batch.",
-        method.id
+        " Request builder for {}: set optional parameters, then `send` it or `queue` it into a batch.",
+        code_span(&method.id)
     );
-    let marker_doc = format!(" Marks `{}` in [`{}`].", method.id, method.builder);
+    let marker_doc = format!(
+        " Marks {} in [`{}`].",
+        code_span(&method.id),
+        method.builder
+    );
     let setters: Vec<TokenStream> = method
         .optional
         .iter()
         .map(|param| {
             let setter = ident(&param.name);
             let ty = argument_type(context, param, local);
-            let doc = doc_or(param.doc.as_deref(), || format!("Sets `{}`.", param.wire));
+            let doc = doc_or(param.doc.as_deref(), || {
+                format!("Sets {}.", code_span(&param.wire))
+            });
             let convention = self_convention(&param.name, true);
             let set = set_query_on(quote!(self.call), param, &ident("value"));
             quote! {

@@ -6,7 +6,7 @@ use quote::quote;
 
 pub(crate) use super::serde_impls::WithTypes;
 use super::serde_impls::struct_impls;
-use super::{Context, doc_attrs, doc_or, ident};
+use super::{Context, code_span, doc_attrs, doc_or, ident};
 use crate::resolve::{Api, Field, Scalar, Type, TypeDef, TypeKind, Variant};
 
 /// The items of one type definition.
@@ -45,7 +45,7 @@ pub(crate) fn type_def(context: &Context<'_>, with: &WithTypes, def: &TypeDef) -
 
 fn struct_field(context: &Context<'_>, field: &Field) -> TokenStream {
     let name = ident(&field.name);
-    let doc = doc_or(field.doc.as_deref(), || format!("`{}`", field.wire));
+    let doc = doc_or(field.doc.as_deref(), || code_span(&field.wire));
     let mut ty = context.rust_type(&field.ty);
     if field.boxed {
         ty = quote!(::std::boxed::Box<#ty>);
@@ -81,7 +81,7 @@ fn string_enum(name: &str, doc: TokenStream, variants: &[Variant]) -> TokenStrea
     let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
     let docs = variants
         .iter()
-        .map(|v| doc_or(v.doc.as_deref(), || format!("`{}`", v.wire)));
+        .map(|v| doc_or(v.doc.as_deref(), || code_span(&v.wire)));
     // clippy::enum_variant_names fires when variants start or end with the enum's name.
     let allow = variants
         .iter()

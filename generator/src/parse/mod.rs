@@ -24,10 +24,14 @@ pub fn parse(json: &str) -> Result<Document> {
 
 fn locate(json: &str, error: serde_json::Error) -> Error {
     use serde_json::error::Category;
-    if matches!(
-        error.classify(),
-        Category::Syntax | Category::Eof | Category::Io
-    ) {
+    // Nesting past serde_json's recursion limit is valid JSON; the path says where it is.
+    let too_deep = error.to_string().starts_with("recursion limit exceeded");
+    if !too_deep
+        && matches!(
+            error.classify(),
+            Category::Syntax | Category::Eof | Category::Io
+        )
+    {
         return Error::at("", format!("not valid JSON: {error}"));
     }
     let mut deserializer = serde_json::Deserializer::from_str(json);

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use crate::client::ClientInner;
 use crate::retry::Retry;
 use crate::trace::Span;
+use crate::transport::Sender;
 use crate::{ApiError, Error};
 
 /// A request body and its media type.
@@ -130,7 +131,30 @@ async fn open_once(
     deadline: Option<Deadline>,
     stream: bool,
 ) -> Result<Opened, Error> {
-    let mut request = client.http.request(method, url).headers(headers);
+    let http = match &client.http {
+        Sender::Reqwest(http) => http,
+        Sender::Custom(transport) => {
+            let request = custom_request(method, url, headers, body)?;
+            let limit = client.max_response_bytes;
+            return within(deadline, async {
+                let response = transport
+                    .send(request)
+                    .await
+                    .map_err(|error| Error::Transport(Arc::from(error)))?;
+                let (head, body) = response.into_parts();
+                if body.len() > limit {
+                    return Err(Error::ResponseTooLarge { limit });
+                }
+                Ok(Opened::Read(RawResponse {
+                    status: head.status,
+                    headers: head.headers,
+                    body,
+                }))
+            })
+            .await;
+        }
+    };
+    let mut request = http.request(method, url).headers(headers);
     if let Some(body) = body {
         request = request.body(body);
     }
@@ -144,6 +168,22 @@ async fn open_once(
             .map(Opened::Read)
     })
     .await
+}
+
+/// The request handed to a custom [`Transport`](crate::Transport).
+fn custom_request(
+    method: Method,
+    url: &str,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+) -> Result<http::Request<Bytes>, Error> {
+    let uri = http::Uri::try_from(url)
+        .map_err(|error| Error::InvalidRequest(format!("invalid URL {url:?}: {error}")))?;
+    let mut request = http::Request::new(body.unwrap_or_default());
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    Ok(request)
 }
 
 /// Reads status, headers and the whole body (at most `limit` bytes).
