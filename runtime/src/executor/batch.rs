@@ -1,6 +1,7 @@
 //! Running a batch: split into HTTP requests, send them with bounded concurrency, map the
 //! answers back to calls, retry what may be retried, and run every callback exactly once.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use percent_encoding::percent_decode_str;
 use tokio::time::Instant;
 
 use super::{Deadline, RawResponse, merge_headers, send_once, within};
@@ -70,18 +72,19 @@ struct Dispatcher<'s, 'a> {
 
 impl Dispatcher<'_, '_> {
     /// Gives call `index` its final outcome: its own callback, then the batch-wide one.
-    fn finish(&mut self, index: usize, answer: Answer) {
+    fn finish(&mut self, index: usize, mut answer: Answer) {
         // `take` makes a second answer for the same call impossible to deliver.
         let Some(handler) = self.handlers[index].take() else {
             return;
         };
         let id = self.ids[index].as_str();
-        let result = match &answer {
-            Answer::Part(part) => match part_result(part) {
-                Ok(part) => handler(id, Ok(part)),
-                Err(error) => handler(id, Err(error)),
+        let keep_part = self.on_response.is_some();
+        let result = match &mut answer {
+            Answer::Part(part) => match part_error(part) {
+                None => handler(id, Ok(part), keep_part),
+                Some(error) => handler(id, Err(error), keep_part),
             },
-            Answer::Failed(error, _) => handler(id, Err(error.clone())),
+            Answer::Failed(error, _) => handler(id, Err(error.clone()), keep_part),
         };
         if let Some(on_response) = &mut self.on_response {
             match (&result, &answer) {
@@ -101,16 +104,16 @@ impl Dispatcher<'_, '_> {
     }
 }
 
-/// A part's status as an outcome: 2xx is the part, 304 and the rest are errors.
-fn part_result(part: &ResponsePart) -> Result<&ResponsePart, Error> {
+/// A part's status as an outcome: 2xx is no error, 304 and the rest are errors.
+fn part_error(part: &ResponsePart) -> Option<Error> {
     if part.status.is_success() {
-        Ok(part)
+        None
     } else if part.status == StatusCode::NOT_MODIFIED {
-        Err(Error::NotModified {
+        Some(Error::NotModified {
             headers: part.headers.clone(),
         })
     } else {
-        Err(Error::Api(Box::new(ApiError::new(
+        Some(Error::Api(Box::new(ApiError::new(
             part.status,
             part.headers.clone(),
             part.body.clone(),
@@ -423,6 +426,12 @@ fn request_part(shared: &Shared<'_>, index: usize) -> RequestPart {
     }
 }
 
+/// The request id in a Content-ID, percent-decoded (borrowed when nothing is encoded).
+fn request_id(content_id: &str) -> Option<Cow<'_, str>> {
+    let raw = multipart::request_id_from_content_id(content_id)?;
+    percent_decode_str(raw).decode_utf8().ok()
+}
+
 /// Maps the parts of a decoded answer to the calls of `group`: by Content-ID, or by position
 /// when no part has one. Every call gets exactly one answer; parts that answer no call, or a
 /// call already answered (the first answer wins), are returned as unmatched.
@@ -438,23 +447,32 @@ fn match_parts(
         Ok(part) => part.content_id.is_none(),
         Err(error) => error.content_id.is_none(),
     });
-    let position_of: HashMap<&str, usize> = group
-        .iter()
-        .enumerate()
-        .map(|(position, &index)| (ids[index].as_str(), position))
-        .collect();
+    // Servers answer in order as a rule: the part's own position is tried first, and the
+    // map is built only for the first part found elsewhere.
+    let mut position_of: Option<HashMap<&str, usize>> = None;
     for (number, part) in decoded.parts.into_iter().enumerate() {
         let content_id = match &part {
-            Ok(part) => part.content_id.clone(),
-            Err(error) => error.content_id.clone(),
+            Ok(part) => part.content_id.as_deref(),
+            Err(error) => error.content_id.as_deref(),
         };
         let position = if by_position {
             Some(number).filter(|&number| number < group.len())
         } else {
-            content_id
-                .as_deref()
-                .and_then(multipart::decoded_request_id)
-                .and_then(|id| position_of.get(id.as_str()).copied())
+            content_id.and_then(request_id).and_then(|id| {
+                if group.get(number).is_some_and(|&index| ids[index] == *id) {
+                    return Some(number);
+                }
+                position_of
+                    .get_or_insert_with(|| {
+                        group
+                            .iter()
+                            .enumerate()
+                            .map(|(position, &index)| (ids[index].as_str(), position))
+                            .collect()
+                    })
+                    .get(&*id)
+                    .copied()
+            })
         };
         let slot = position
             .and_then(|position| answers.get_mut(position))
@@ -469,6 +487,10 @@ fn match_parts(
                 if let (Err(error), None) = (&part, &position) {
                     unattributed_error.get_or_insert_with(|| error.error.clone());
                 }
+                let content_id = match part {
+                    Ok(part) => part.content_id,
+                    Err(error) => error.content_id,
+                };
                 unmatched
                     .push(content_id.unwrap_or_else(|| format!("part {number} (no Content-ID)")));
             }
