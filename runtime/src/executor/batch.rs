@@ -318,10 +318,17 @@ fn union_scopes(
     requests: &[RawRequest],
     calls: impl IntoIterator<Item = usize>,
 ) -> Vec<&'static str> {
-    let mut scopes: Vec<&'static str> = calls
-        .into_iter()
-        .flat_map(|index| requests[index].scopes.iter().copied())
-        .collect();
+    // Calls of one method share one static scope list: add each list once in a row.
+    let mut scopes: Vec<&'static str> = Vec::new();
+    let mut previous: Option<&'static [&'static str]> = None;
+    for index in calls {
+        let own = requests[index].scopes;
+        if previous.is_some_and(|previous| std::ptr::eq(previous, own)) {
+            continue;
+        }
+        previous = Some(own);
+        scopes.extend_from_slice(own);
+    }
     scopes.sort_unstable();
     scopes.dedup();
     scopes
@@ -410,13 +417,19 @@ async fn send_request(shared: &Shared<'_>, group: Vec<usize>, span: &Span) -> Re
 /// the path-only URL, and its JSON body.
 fn request_part(shared: &Shared<'_>, index: usize) -> RequestPart {
     let request = &shared.requests[index];
-    let mut path_and_query = format!("{}{}", shared.client.base_path, request.path);
+    let base_path = &shared.client.base_path;
+    let mut path_and_query = String::with_capacity(base_path.len() + request.path.len());
+    path_and_query.push_str(base_path);
+    path_and_query.push_str(&request.path);
     append_query(&mut path_and_query, request.query_with(&[]));
-    let mut headers = HeaderMap::new();
-    if request.body.is_some() {
+    let headers = if request.body.is_none() {
+        request.headers.clone()
+    } else {
+        let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    }
-    merge_headers(&mut headers, &request.headers);
+        merge_headers(&mut headers, &request.headers);
+        headers
+    };
     RequestPart {
         content_id: multipart::content_id(&shared.content_id_base, &shared.ids[index]),
         method: request.method.clone(),
