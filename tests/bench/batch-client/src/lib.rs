@@ -35,11 +35,7 @@ pub fn object_name(index: usize) -> String {
 ///
 /// The resource handle is made once, outside the loop, as in idiomatic use (and as the Python
 /// anchor does with `service.objects()`).
-pub async fn batch_of_gets(
-    storage: &Storage,
-    bucket: &str,
-    count: usize,
-) -> (BatchSummary, usize) {
+pub async fn batch_of_gets(storage: &Storage, bucket: &str, count: usize) -> (BatchSummary, usize) {
     let matched = Arc::new(AtomicUsize::new(0));
     let mut batch = storage.new_batch();
     let objects = storage.objects();

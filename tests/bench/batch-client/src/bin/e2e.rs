@@ -92,9 +92,7 @@ async fn dump_batch(root: &str, bucket: &str, calls: usize, file: &str) -> Strin
                 .to_str()?
                 .to_owned();
             *sink.lock().expect("lock") = Some((content_type, request.into_body()));
-            Ok(http::Response::builder()
-                .status(503)
-                .body(Bytes::new())?)
+            Ok(http::Response::builder().status(503).body(Bytes::new())?)
         })
         .retry(discogen_runtime::RetryPolicy {
             max_attempts: 1,
