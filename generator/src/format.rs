@@ -10,7 +10,7 @@ pub fn format(api: &Api, tokens: TokenStream) -> Result<String> {
     format_chunks(api, std::iter::once(tokens))
 }
 
-/// [`format`] for a body given in chunks of whole items (see [`crate::emit::emit_chunks`]):
+/// [`format()`] for a body given in chunks of whole items (see [`crate::emit::emit_chunks`]):
 /// each chunk is parsed and printed on its own, so only one chunk's syntax tree is in memory.
 pub fn format_chunks(api: &Api, chunks: impl IntoIterator<Item = TokenStream>) -> Result<String> {
     let mut body = String::new();

@@ -14,7 +14,8 @@ use super::{
 use crate::error::{Error, Result};
 use crate::parse::{self, Document, Schema, TemplatePiece};
 
-/// Names a builder already has, besides its parameters.
+/// Names a builder already has, besides its parameters (`wrap` is `MethodCall`'s private
+/// constructor: an inherent method of the same name would clash with it).
 const BUILDER_METHODS: &[&str] = &[
     "send",
     "queue",
@@ -24,6 +25,7 @@ const BUILDER_METHODS: &[&str] = &[
     "download",
     "if_match",
     "if_none_match",
+    "wrap",
 ];
 /// Names the hub already has, and trait method names a method must not shadow (resource
 /// structs derive `Clone` and `Debug`; clippy::should_implement_trait flags the rest).

@@ -8,7 +8,7 @@ mod names;
 mod schemas;
 mod select;
 
-pub use names::{camel, serde_camel, shouty, snake, unraw};
+pub use names::{camel, shouty, snake, unraw};
 
 use crate::Options;
 use crate::error::Result;

@@ -139,23 +139,6 @@ impl Namespace {
     }
 }
 
-/// How serde's `rename_all = "camelCase"` spells a snake_case field name.
-pub fn serde_camel(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    let mut capitalize = false;
-    for c in unraw(field).chars() {
-        if c == '_' {
-            capitalize = true;
-        } else if capitalize {
-            out.push(c.to_ascii_uppercase());
-            capitalize = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,13 +214,5 @@ mod tests {
         assert_eq!(fields.claim("r#type", ""), "type_2");
         assert_eq!(fields.claim("self_", ""), "self_");
         assert_eq!(fields.claim("self_", ""), "self_2");
-    }
-
-    #[test]
-    fn serde_camel_matches_serde() {
-        assert_eq!(serde_camel("animal_name"), "animalName");
-        assert_eq!(serde_camel("r#type"), "type");
-        assert_eq!(serde_camel("etag"), "etag");
-        assert_eq!(serde_camel("http_request"), "httpRequest");
     }
 }

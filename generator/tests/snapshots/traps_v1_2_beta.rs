@@ -3050,6 +3050,11 @@ pub mod projects {
             self.call.set_query_repeated("objects", value);
             self
         }
+        /// Sets `wrap`.
+        pub fn wrap_param(mut self, value: &str) -> Self {
+            self.call.set_query("wrap", value);
+            self
+        }
     }
     /// The `ListB` type of the API.
     #[derive(Clone, Debug, PartialEq, Eq, Hash)]
