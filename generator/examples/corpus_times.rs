@@ -4,6 +4,7 @@
 //!
 //! Files are read into memory first, so neither figure includes disk reads; nothing is
 //! written. Prints one JSON line: documents, bytes, threads, seconds for each, failures.
+//! (`stage_times` splits the pipeline into its stages, on one thread.)
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -60,9 +61,15 @@ fn main() {
         })
         .collect();
     let bytes: usize = texts.iter().map(|(_, text)| text.len()).sum();
-    let (json_seconds, _) = timed(&texts, threads, |text| {
-        serde_json::from_str::<serde_json::Value>(text).is_ok()
-    });
+    // The better of two passes: the first one also pays for the allocator's first growth.
+    let json_seconds = (0..2)
+        .map(|_| {
+            timed(&texts, threads, |text| {
+                serde_json::from_str::<serde_json::Value>(text).is_ok()
+            })
+            .0
+        })
+        .fold(f64::INFINITY, f64::min);
     let options = discogen::Options::default();
     let (generate_seconds, failed) = timed(&texts, threads, |text| {
         discogen::generate_module(text, &options).is_ok()
