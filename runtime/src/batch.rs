@@ -317,16 +317,13 @@ impl<'a> Batch<'a> {
                 };
                 decode_json::<T>(part.status, headers, &part.body)
             });
-            match decoded {
-                Ok(response) => {
-                    callback(id, Ok(response));
-                    Ok(())
-                }
-                Err(error) => {
-                    callback(id, Err(error.clone()));
-                    Err(error)
-                }
-            }
+            // The outcome is handed over as it is: re-wrapping the response would copy it.
+            let result = match &decoded {
+                Ok(_) => Ok(()),
+                Err(error) => Err(error.clone()),
+            };
+            callback(id, decoded);
+            result
         });
         self.calls.push(QueuedCall {
             id,

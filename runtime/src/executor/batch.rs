@@ -55,6 +55,9 @@ struct Shared<'s> {
     requests: &'s [RawRequest],
     /// Random per batch: the part before `+` in every Content-ID.
     content_id_base: String,
+    /// `<BASE+`, the start every Content-ID shares (the base is alphanumeric: encoding
+    /// leaves it as it is).
+    content_id_prefix: String,
     deadline: Option<Deadline>,
 }
 
@@ -202,13 +205,15 @@ async fn execute_in_span(batch: Batch<'_>) -> BatchSummary {
     } = batch;
     let (ids, requests, handlers) = take_calls(calls);
     let count = ids.len();
+    let content_id_base: String = std::iter::repeat_with(fastrand::alphanumeric)
+        .take(16)
+        .collect();
     let shared = Shared {
         client: &client.inner,
         ids: &ids,
         requests: &requests,
-        content_id_base: std::iter::repeat_with(fastrand::alphanumeric)
-            .take(16)
-            .collect(),
+        content_id_prefix: format!("<{content_id_base}+"),
+        content_id_base,
         deadline: timeout.map(Deadline::after),
     };
     let mut dispatcher = Dispatcher {
@@ -431,12 +436,30 @@ fn request_part(shared: &Shared<'_>, index: usize) -> RequestPart {
         headers
     };
     RequestPart {
-        content_id: multipart::content_id(&shared.content_id_base, &shared.ids[index]),
+        content_id: content_id(
+            &shared.content_id_base,
+            &shared.content_id_prefix,
+            &shared.ids[index],
+        ),
         method: request.method.clone(),
         path_and_query,
         headers,
         body: request.body.clone().unwrap_or_default(),
     }
+}
+
+/// [`multipart::content_id`] of `base` and `request_id`, without encoding the base again (its
+/// `<BASE+` is `prefix`), nor the id when it has nothing to encode (generated ids are digits).
+fn content_id(base: &str, prefix: &str, request_id: &str) -> String {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if !request_id.bytes().all(unreserved) {
+        return multipart::content_id(base, request_id);
+    }
+    let mut id = String::with_capacity(prefix.len() + request_id.len() + 1);
+    id.push_str(prefix);
+    id.push_str(request_id);
+    id.push('>');
+    id
 }
 
 /// The request id in a Content-ID, percent-decoded (borrowed when nothing is encoded).
@@ -527,4 +550,22 @@ fn match_parts(
         })
         .collect();
     (answers, unmatched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_ids_are_the_codecs() {
+        let base = "Ab3xY9";
+        let prefix = format!("<{base}+");
+        for id in ["1", "1000", "a-b.c_d~e", "a+b", "x y", "é", "<id>", "%41"] {
+            assert_eq!(
+                content_id(base, &prefix, id),
+                multipart::content_id(base, id),
+                "{id:?}"
+            );
+        }
+    }
 }
