@@ -462,6 +462,20 @@ fn content_id(base: &str, prefix: &str, request_id: &str) -> String {
     id
 }
 
+/// True when `content_id` carries the request id `id` and `id` needs no percent-encoding: what
+/// [`request_id`] would find, checked from the end without copying (`…+ID>`, spaces allowed
+/// around `+` and before `>`). False means "look closer", not "another id".
+fn names_plain_id(content_id: &str, id: &str) -> bool {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if id.is_empty() || !id.bytes().all(unreserved) {
+        return false;
+    }
+    let text = content_id.trim_end();
+    let text = text.strip_suffix('>').unwrap_or(text).trim_end();
+    text.strip_suffix(id)
+        .is_some_and(|before| before.trim_end().ends_with('+'))
+}
+
 /// The request id in a Content-ID, percent-decoded (borrowed when nothing is encoded).
 fn request_id(content_id: &str) -> Option<Cow<'_, str>> {
     let raw = multipart::request_id_from_content_id(content_id)?;
@@ -494,21 +508,29 @@ fn match_parts(
         let position = if by_position {
             Some(number).filter(|&number| number < group.len())
         } else {
-            content_id.and_then(request_id).and_then(|id| {
-                if group.get(number).is_some_and(|&index| ids[index] == *id) {
-                    return Some(number);
-                }
-                position_of
-                    .get_or_insert_with(|| {
-                        group
-                            .iter()
-                            .enumerate()
-                            .map(|(position, &index)| (ids[index].as_str(), position))
-                            .collect()
-                    })
-                    .get(&*id)
-                    .copied()
-            })
+            let expected = group.get(number).map(|&index| ids[index].as_str());
+            if content_id
+                .zip(expected)
+                .is_some_and(|(c, e)| names_plain_id(c, e))
+            {
+                Some(number)
+            } else {
+                content_id.and_then(request_id).and_then(|id| {
+                    if expected.is_some_and(|expected| expected == id) {
+                        return Some(number);
+                    }
+                    position_of
+                        .get_or_insert_with(|| {
+                            group
+                                .iter()
+                                .enumerate()
+                                .map(|(position, &index)| (ids[index].as_str(), position))
+                                .collect()
+                        })
+                        .get(&*id)
+                        .copied()
+                })
+            }
         };
         let slot = position
             .and_then(|position| answers.get_mut(position))
@@ -555,6 +577,37 @@ fn match_parts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plain_id_is_recognised_only_where_the_codec_finds_it() {
+        let cases = [
+            ("<response-b1+17>", "17", true),
+            ("<response-base + 17>", "17", true),
+            ("  <response-b1+17 >  ", "17", true),
+            ("<b1+17>", "17", true),
+            ("<response-b1+117>", "17", false),
+            ("<response-b1+17>", "1", false),
+            ("<response-17>", "17", false),
+            ("<response-b1+a%2Bb>", "a+b", false),
+            ("<response-b1+a%20b>", "a%20b", false),
+            ("<response-x+y+z>", "z", true),
+            ("<response-b1+>", "", false),
+        ];
+        for (content_id, id, plain) in cases {
+            assert_eq!(
+                names_plain_id(content_id, id),
+                plain,
+                "{content_id:?} {id:?}"
+            );
+            if plain {
+                assert_eq!(
+                    request_id(content_id).as_deref(),
+                    Some(id),
+                    "{content_id:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn content_ids_are_the_codecs() {
