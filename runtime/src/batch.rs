@@ -52,9 +52,25 @@ pub struct BatchSummary {
     pub unmatched_parts: Vec<String>,
 }
 
+/// How a queued call is named: a generated number (written out only when the batch runs, so
+/// that adding a call makes one string, the one returned), or the id its caller gave.
+pub(crate) enum QueuedId {
+    Generated(u64),
+    Given(RequestId),
+}
+
+impl fmt::Debug for QueuedId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueuedId::Generated(number) => write!(f, "\"{number}\""),
+            QueuedId::Given(id) => fmt::Debug::fmt(id, f),
+        }
+    }
+}
+
 /// A call waiting in a batch.
 pub(crate) struct QueuedCall<'a> {
-    pub(crate) id: RequestId,
+    pub(crate) id: QueuedId,
     pub(crate) request: RawRequest,
     pub(crate) handler: PartHandler<'a>,
 }
@@ -138,15 +154,15 @@ impl<'a> Batch<'a> {
         F: FnOnce(&str, Result<Response<T>, Error>) + Send + 'a,
     {
         self.admit(&call)?;
-        let id = loop {
-            let candidate = self.next_id.to_string();
+        let number = loop {
+            let candidate = self.next_id;
             self.next_id += 1;
-            if self.given_ids.is_empty() || !self.given_ids.contains(&candidate) {
+            if self.given_ids.is_empty() || !self.given_ids.contains(&candidate.to_string()) {
                 break candidate;
             }
         };
-        self.push(id.clone(), call, callback);
-        Ok(id)
+        self.push(QueuedId::Generated(number), call, callback);
+        Ok(number.to_string())
     }
 
     /// Adds `call` under `request_id`.
@@ -175,7 +191,7 @@ impl<'a> Batch<'a> {
         }
         self.admit(&call)?;
         self.given_ids.insert(id.clone());
-        self.push(id.clone(), call, callback);
+        self.push(QueuedId::Given(id.clone()), call, callback);
         Ok(id)
     }
 
@@ -303,7 +319,7 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    fn push<T, F>(&mut self, id: RequestId, call: Call<T>, callback: F)
+    fn push<T, F>(&mut self, id: QueuedId, call: Call<T>, callback: F)
     where
         T: DeserializeOwned + 'static,
         F: FnOnce(&str, Result<Response<T>, Error>) + Send + 'a,

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,7 +15,7 @@ use percent_encoding::percent_decode_str;
 use tokio::time::Instant;
 
 use super::{Deadline, RawResponse, merge_headers, send_once, within};
-use crate::batch::{BatchSummary, PartHandler, QueuedCall};
+use crate::batch::{BatchSummary, PartHandler, QueuedCall, QueuedId};
 use crate::call::{RawRequest, append_query};
 use crate::client::ClientInner;
 use crate::multipart::{self, DecodedParts, RequestPart, ResponsePart};
@@ -51,7 +52,7 @@ struct RequestOutcome {
 /// What every HTTP request of one `execute` shares; borrowed by the in-flight requests.
 struct Shared<'s> {
     client: &'s ClientInner,
-    ids: &'s [String],
+    ids: &'s RequestIds,
     requests: &'s [RawRequest],
     /// Random per batch: the part before `+` in every Content-ID.
     content_id_base: String,
@@ -63,7 +64,7 @@ struct Shared<'s> {
 
 /// Runs callbacks and keeps the counts; owns everything the callbacks need mutably.
 struct Dispatcher<'s, 'a> {
-    ids: &'s [String],
+    ids: &'s RequestIds,
     handlers: Vec<Option<PartHandler<'a>>>,
     on_response: Option<BatchCallback<'a>>,
     /// HTTP attempts per call so far.
@@ -80,7 +81,7 @@ impl Dispatcher<'_, '_> {
         let Some(handler) = self.handlers[index].take() else {
             return;
         };
-        let id = self.ids[index].as_str();
+        let id = self.ids.get(index);
         let keep_part = self.on_response.is_some();
         let result = match &mut answer {
             Answer::Part(part) => match part_error(part) {
@@ -149,15 +150,46 @@ fn plan(
     }
 }
 
+/// The request ids of a batch's calls, written one after another into one string.
+struct RequestIds {
+    text: String,
+    /// Where each id ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl RequestIds {
+    /// The id of call `index`.
+    fn get(&self, index: usize) -> &str {
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |previous| self.ends[previous]);
+        &self.text[start..self.ends[index]]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
 /// Splits a batch into its ids, requests and handlers.
 fn take_calls(
     calls: Vec<QueuedCall<'_>>,
-) -> (Vec<String>, Vec<RawRequest>, Vec<Option<PartHandler<'_>>>) {
-    let mut ids = Vec::with_capacity(calls.len());
+) -> (RequestIds, Vec<RawRequest>, Vec<Option<PartHandler<'_>>>) {
+    let mut ids = RequestIds {
+        text: String::with_capacity(calls.len() * 4),
+        ends: Vec::with_capacity(calls.len()),
+    };
     let mut requests = Vec::with_capacity(calls.len());
     let mut handlers = Vec::with_capacity(calls.len());
     for call in calls {
-        ids.push(call.id);
+        match call.id {
+            QueuedId::Generated(number) => {
+                // Writing into a String cannot fail.
+                let _ = write!(ids.text, "{number}");
+            }
+            QueuedId::Given(id) => ids.text.push_str(&id),
+        }
+        ids.ends.push(ids.text.len());
         requests.push(call.request);
         handlers.push(Some(call.handler));
     }
@@ -251,7 +283,7 @@ async fn execute_in_span(batch: Batch<'_>) -> BatchSummary {
             .collect();
         let mut in_flight = stream::iter(groups)
             .map(|group| {
-                let ids = group.iter().map(|&index| shared.ids[index].as_str());
+                let ids = group.iter().map(|&index| shared.ids.get(index));
                 let span = Span::batch_request(client.api(), round, ids);
                 let shared = &shared;
                 async move { span.instrument(send_request(shared, group, &span)).await }
@@ -439,7 +471,7 @@ fn request_part(shared: &Shared<'_>, index: usize) -> RequestPart {
         content_id: content_id(
             &shared.content_id_base,
             &shared.content_id_prefix,
-            &shared.ids[index],
+            shared.ids.get(index),
         ),
         method: request.method.clone(),
         path_and_query,
@@ -486,7 +518,7 @@ fn request_id(content_id: &str) -> Option<Cow<'_, str>> {
 /// when no part has one. Every call gets exactly one answer; parts that answer no call, or a
 /// call already answered (the first answer wins), are returned as unmatched.
 fn match_parts(
-    ids: &[String],
+    ids: &RequestIds,
     group: &[usize],
     decoded: DecodedParts<ResponsePart>,
 ) -> (Vec<(usize, Answer)>, Vec<String>) {
@@ -508,7 +540,7 @@ fn match_parts(
         let position = if by_position {
             Some(number).filter(|&number| number < group.len())
         } else {
-            let expected = group.get(number).map(|&index| ids[index].as_str());
+            let expected = group.get(number).map(|&index| ids.get(index));
             if content_id
                 .zip(expected)
                 .is_some_and(|(c, e)| names_plain_id(c, e))
@@ -524,7 +556,7 @@ fn match_parts(
                             group
                                 .iter()
                                 .enumerate()
-                                .map(|(position, &index)| (ids[index].as_str(), position))
+                                .map(|(position, &index)| (ids.get(index), position))
                                 .collect()
                         })
                         .get(&*id)
