@@ -19,8 +19,12 @@ pub type BatchCallback<'a> = Box<dyn FnMut(&str, Result<&ResponsePart, &Error>) 
 
 /// Decodes a call's answer into its own response type and runs its callback. Returns the
 /// error the callback got, for the batch-wide callback.
+///
+/// The part is lent mutably so that its headers can be moved into the [`Response`] rather
+/// than copied; the flag says whether the part must be left intact (a batch-wide callback
+/// sees it afterwards).
 pub(crate) type PartHandler<'a> =
-    Box<dyn FnOnce(&str, Result<&ResponsePart, Error>) -> Result<(), Error> + Send + 'a>;
+    Box<dyn FnOnce(&str, Result<&mut ResponsePart, Error>, bool) -> Result<(), Error> + Send + 'a>;
 
 /// Longest request id accepted, in bytes.
 pub const MAX_REQUEST_ID_LEN: usize = 256;
@@ -48,9 +52,25 @@ pub struct BatchSummary {
     pub unmatched_parts: Vec<String>,
 }
 
+/// How a queued call is named: a generated number (written out only when the batch runs, so
+/// that adding a call makes one string, the one returned), or the id its caller gave.
+pub(crate) enum QueuedId {
+    Generated(u64),
+    Given(RequestId),
+}
+
+impl fmt::Debug for QueuedId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QueuedId::Generated(number) => write!(f, "\"{number}\""),
+            QueuedId::Given(id) => fmt::Debug::fmt(id, f),
+        }
+    }
+}
+
 /// A call waiting in a batch.
 pub(crate) struct QueuedCall<'a> {
-    pub(crate) id: RequestId,
+    pub(crate) id: QueuedId,
     pub(crate) request: RawRequest,
     pub(crate) handler: PartHandler<'a>,
 }
@@ -64,7 +84,9 @@ pub(crate) struct QueuedCall<'a> {
 pub struct Batch<'a> {
     pub(crate) client: Client,
     pub(crate) calls: Vec<QueuedCall<'a>>,
-    pub(crate) ids: HashSet<RequestId>,
+    /// Ids given by callers. Generated ids are not kept: they are the decimal numbers below
+    /// `next_id` (skipping given ones), which [`Batch::is_taken`] checks without a lookup.
+    given_ids: HashSet<RequestId>,
     /// The next generated id to try.
     next_id: u64,
     pub(crate) on_response: Option<BatchCallback<'a>>,
@@ -113,7 +135,7 @@ impl<'a> Batch<'a> {
         Batch {
             client: client.clone(),
             calls: Vec::new(),
-            ids: HashSet::new(),
+            given_ids: HashSet::new(),
             next_id: 1,
             on_response: None,
             max_calls_per_request: MAX_CALLS_PER_REQUEST,
@@ -132,15 +154,15 @@ impl<'a> Batch<'a> {
         F: FnOnce(&str, Result<Response<T>, Error>) + Send + 'a,
     {
         self.admit(&call)?;
-        let id = loop {
-            let candidate = self.next_id.to_string();
+        let number = loop {
+            let candidate = self.next_id;
             self.next_id += 1;
-            if !self.ids.contains(&candidate) {
+            if self.given_ids.is_empty() || !self.given_ids.contains(&candidate.to_string()) {
                 break candidate;
             }
         };
-        self.push(id.clone(), call, callback);
-        Ok(id)
+        self.push(QueuedId::Generated(number), call, callback);
+        Ok(number.to_string())
     }
 
     /// Adds `call` under `request_id`.
@@ -162,14 +184,25 @@ impl<'a> Batch<'a> {
     {
         let id = request_id.into();
         check_request_id(&id)?;
-        if self.ids.contains(&id) {
+        if self.is_taken(&id) {
             return Err(Error::InvalidRequest(format!(
                 "request id {id:?} is already in the batch"
             )));
         }
         self.admit(&call)?;
-        self.push(id.clone(), call, callback);
+        self.given_ids.insert(id.clone());
+        self.push(QueuedId::Given(id.clone()), call, callback);
         Ok(id)
+    }
+
+    /// True when `id` names a call already in the batch: a given id, or a generated one (a
+    /// canonical decimal below `next_id` that was not skipped, and skipped ones are given).
+    fn is_taken(&self, id: &str) -> bool {
+        let generated = !id.starts_with('0')
+            && id.len() <= 20
+            && id.bytes().all(|b| b.is_ascii_digit())
+            && id.parse::<u64>().is_ok_and(|n| n < self.next_id);
+        generated || self.given_ids.contains(id)
     }
 
     /// Sets the batch-wide callback: it runs for every call, after the call's own callback,
@@ -286,26 +319,28 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    fn push<T, F>(&mut self, id: RequestId, call: Call<T>, callback: F)
+    fn push<T, F>(&mut self, id: QueuedId, call: Call<T>, callback: F)
     where
         T: DeserializeOwned + 'static,
         F: FnOnce(&str, Result<Response<T>, Error>) + Send + 'a,
     {
-        let handler: PartHandler<'a> = Box::new(move |id, outcome| {
-            let decoded = outcome
-                .and_then(|part| decode_json::<T>(part.status, part.headers.clone(), &part.body));
-            match decoded {
-                Ok(response) => {
-                    callback(id, Ok(response));
-                    Ok(())
-                }
-                Err(error) => {
-                    callback(id, Err(error.clone()));
-                    Err(error)
-                }
-            }
+        let handler: PartHandler<'a> = Box::new(move |id, outcome, keep_part| {
+            let decoded = outcome.and_then(|part| {
+                let headers = if keep_part {
+                    part.headers.clone()
+                } else {
+                    std::mem::take(&mut part.headers)
+                };
+                decode_json::<T>(part.status, headers, &part.body)
+            });
+            // The outcome is handed over as it is: re-wrapping the response would copy it.
+            let result = match &decoded {
+                Ok(_) => Ok(()),
+                Err(error) => Err(error.clone()),
+            };
+            callback(id, decoded);
+            result
         });
-        self.ids.insert(id.clone());
         self.calls.push(QueuedCall {
             id,
             request: call.request,

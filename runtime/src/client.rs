@@ -163,7 +163,8 @@ impl<H: From<Client>> ClientBuilder<H> {
         self
     }
 
-    /// Uses this `reqwest::Client` (and its connection pool, proxy and TLS settings).
+    /// Uses this `reqwest::Client` (and its connection pool, proxy and TLS settings). Replaces
+    /// an earlier [`transport`](Self::transport), and is replaced by a later one.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(Sender::Reqwest(http));
         self

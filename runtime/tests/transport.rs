@@ -53,9 +53,8 @@ async fn a_single_call_goes_through_the_transport_with_every_header() {
     let error = call.send().await.unwrap_err();
     // "34" is not an i64 in the test type: the body did reach the decoder.
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    let seen = seen.lock().unwrap();
-    let (method, uri, headers) = &seen[0];
-    assert_eq!(*method, Method::GET);
+    let (method, uri, headers) = seen.lock().unwrap().remove(0);
+    assert_eq!(method, Method::GET);
     assert_eq!(
         uri,
         "https://farm.googleapis.com/farm/v1/animals/pony?fields=animalName"

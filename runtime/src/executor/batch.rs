@@ -1,7 +1,9 @@
 //! Running a batch: split into HTTP requests, send them with bounded concurrency, map the
 //! answers back to calls, retry what may be retried, and run every callback exactly once.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -9,10 +11,11 @@ use futures_util::StreamExt;
 use futures_util::stream;
 use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use percent_encoding::percent_decode_str;
 use tokio::time::Instant;
 
 use super::{Deadline, RawResponse, merge_headers, send_once, within};
-use crate::batch::{BatchSummary, PartHandler, QueuedCall};
+use crate::batch::{BatchSummary, PartHandler, QueuedCall, QueuedId};
 use crate::call::{RawRequest, append_query};
 use crate::client::ClientInner;
 use crate::multipart::{self, DecodedParts, RequestPart, ResponsePart};
@@ -49,16 +52,19 @@ struct RequestOutcome {
 /// What every HTTP request of one `execute` shares; borrowed by the in-flight requests.
 struct Shared<'s> {
     client: &'s ClientInner,
-    ids: &'s [String],
+    ids: &'s RequestIds,
     requests: &'s [RawRequest],
     /// Random per batch: the part before `+` in every Content-ID.
     content_id_base: String,
+    /// `<BASE+`, the start every Content-ID shares (the base is alphanumeric: encoding
+    /// leaves it as it is).
+    content_id_prefix: String,
     deadline: Option<Deadline>,
 }
 
 /// Runs callbacks and keeps the counts; owns everything the callbacks need mutably.
 struct Dispatcher<'s, 'a> {
-    ids: &'s [String],
+    ids: &'s RequestIds,
     handlers: Vec<Option<PartHandler<'a>>>,
     on_response: Option<BatchCallback<'a>>,
     /// HTTP attempts per call so far.
@@ -70,18 +76,19 @@ struct Dispatcher<'s, 'a> {
 
 impl Dispatcher<'_, '_> {
     /// Gives call `index` its final outcome: its own callback, then the batch-wide one.
-    fn finish(&mut self, index: usize, answer: Answer) {
+    fn finish(&mut self, index: usize, mut answer: Answer) {
         // `take` makes a second answer for the same call impossible to deliver.
         let Some(handler) = self.handlers[index].take() else {
             return;
         };
-        let id = self.ids[index].as_str();
-        let result = match &answer {
-            Answer::Part(part) => match part_result(part) {
-                Ok(part) => handler(id, Ok(part)),
-                Err(error) => handler(id, Err(error)),
+        let id = self.ids.get(index);
+        let keep_part = self.on_response.is_some();
+        let result = match &mut answer {
+            Answer::Part(part) => match part_error(part) {
+                None => handler(id, Ok(part), keep_part),
+                Some(error) => handler(id, Err(error), keep_part),
             },
-            Answer::Failed(error, _) => handler(id, Err(error.clone())),
+            Answer::Failed(error, _) => handler(id, Err(error.clone()), keep_part),
         };
         if let Some(on_response) = &mut self.on_response {
             match (&result, &answer) {
@@ -101,16 +108,16 @@ impl Dispatcher<'_, '_> {
     }
 }
 
-/// A part's status as an outcome: 2xx is the part, 304 and the rest are errors.
-fn part_result(part: &ResponsePart) -> Result<&ResponsePart, Error> {
+/// A part's status as an outcome: 2xx is no error, 304 and the rest are errors.
+fn part_error(part: &ResponsePart) -> Option<Error> {
     if part.status.is_success() {
-        Ok(part)
+        None
     } else if part.status == StatusCode::NOT_MODIFIED {
-        Err(Error::NotModified {
+        Some(Error::NotModified {
             headers: part.headers.clone(),
         })
     } else {
-        Err(Error::Api(Box::new(ApiError::new(
+        Some(Error::Api(Box::new(ApiError::new(
             part.status,
             part.headers.clone(),
             part.body.clone(),
@@ -143,15 +150,46 @@ fn plan(
     }
 }
 
+/// The request ids of a batch's calls, written one after another into one string.
+struct RequestIds {
+    text: String,
+    /// Where each id ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl RequestIds {
+    /// The id of call `index`.
+    fn get(&self, index: usize) -> &str {
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |previous| self.ends[previous]);
+        &self.text[start..self.ends[index]]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
 /// Splits a batch into its ids, requests and handlers.
 fn take_calls(
     calls: Vec<QueuedCall<'_>>,
-) -> (Vec<String>, Vec<RawRequest>, Vec<Option<PartHandler<'_>>>) {
-    let mut ids = Vec::with_capacity(calls.len());
+) -> (RequestIds, Vec<RawRequest>, Vec<Option<PartHandler<'_>>>) {
+    let mut ids = RequestIds {
+        text: String::with_capacity(calls.len() * 4),
+        ends: Vec::with_capacity(calls.len()),
+    };
     let mut requests = Vec::with_capacity(calls.len());
     let mut handlers = Vec::with_capacity(calls.len());
     for call in calls {
-        ids.push(call.id);
+        match call.id {
+            QueuedId::Generated(number) => {
+                // Writing into a String cannot fail.
+                let _ = write!(ids.text, "{number}");
+            }
+            QueuedId::Given(id) => ids.text.push_str(&id),
+        }
+        ids.ends.push(ids.text.len());
         requests.push(call.request);
         handlers.push(Some(call.handler));
     }
@@ -199,13 +237,15 @@ async fn execute_in_span(batch: Batch<'_>) -> BatchSummary {
     } = batch;
     let (ids, requests, handlers) = take_calls(calls);
     let count = ids.len();
+    let content_id_base: String = std::iter::repeat_with(fastrand::alphanumeric)
+        .take(16)
+        .collect();
     let shared = Shared {
         client: &client.inner,
         ids: &ids,
         requests: &requests,
-        content_id_base: std::iter::repeat_with(fastrand::alphanumeric)
-            .take(16)
-            .collect(),
+        content_id_prefix: format!("<{content_id_base}+"),
+        content_id_base,
         deadline: timeout.map(Deadline::after),
     };
     let mut dispatcher = Dispatcher {
@@ -243,7 +283,7 @@ async fn execute_in_span(batch: Batch<'_>) -> BatchSummary {
             .collect();
         let mut in_flight = stream::iter(groups)
             .map(|group| {
-                let ids = group.iter().map(|&index| shared.ids[index].as_str());
+                let ids = group.iter().map(|&index| shared.ids.get(index));
                 let span = Span::batch_request(client.api(), round, ids);
                 let shared = &shared;
                 async move { span.instrument(send_request(shared, group, &span)).await }
@@ -315,10 +355,17 @@ fn union_scopes(
     requests: &[RawRequest],
     calls: impl IntoIterator<Item = usize>,
 ) -> Vec<&'static str> {
-    let mut scopes: Vec<&'static str> = calls
-        .into_iter()
-        .flat_map(|index| requests[index].scopes.iter().copied())
-        .collect();
+    // Calls of one method share one static scope list: add each list once in a row.
+    let mut scopes: Vec<&'static str> = Vec::new();
+    let mut previous: Option<&'static [&'static str]> = None;
+    for index in calls {
+        let own = requests[index].scopes;
+        if previous.is_some_and(|previous| std::ptr::eq(previous, own)) {
+            continue;
+        }
+        previous = Some(own);
+        scopes.extend_from_slice(own);
+    }
     scopes.sort_unstable();
     scopes.dedup();
     scopes
@@ -407,15 +454,25 @@ async fn send_request(shared: &Shared<'_>, group: Vec<usize>, span: &Span) -> Re
 /// the path-only URL, and its JSON body.
 fn request_part(shared: &Shared<'_>, index: usize) -> RequestPart {
     let request = &shared.requests[index];
-    let mut path_and_query = format!("{}{}", shared.client.base_path, request.path);
+    let base_path = &shared.client.base_path;
+    let mut path_and_query = String::with_capacity(base_path.len() + request.path.len());
+    path_and_query.push_str(base_path);
+    path_and_query.push_str(&request.path);
     append_query(&mut path_and_query, request.query_with(&[]));
-    let mut headers = HeaderMap::new();
-    if request.body.is_some() {
+    let headers = if request.body.is_none() {
+        request.headers.clone()
+    } else {
+        let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    }
-    merge_headers(&mut headers, &request.headers);
+        merge_headers(&mut headers, &request.headers);
+        headers
+    };
     RequestPart {
-        content_id: multipart::content_id(&shared.content_id_base, &shared.ids[index]),
+        content_id: content_id(
+            &shared.content_id_base,
+            &shared.content_id_prefix,
+            shared.ids.get(index),
+        ),
         method: request.method.clone(),
         path_and_query,
         headers,
@@ -423,11 +480,45 @@ fn request_part(shared: &Shared<'_>, index: usize) -> RequestPart {
     }
 }
 
+/// [`multipart::content_id`] of `base` and `request_id`, without encoding the base again (its
+/// `<BASE+` is `prefix`), nor the id when it has nothing to encode (generated ids are digits).
+fn content_id(base: &str, prefix: &str, request_id: &str) -> String {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if !request_id.bytes().all(unreserved) {
+        return multipart::content_id(base, request_id);
+    }
+    let mut id = String::with_capacity(prefix.len() + request_id.len() + 1);
+    id.push_str(prefix);
+    id.push_str(request_id);
+    id.push('>');
+    id
+}
+
+/// True when `content_id` carries the request id `id` and `id` needs no percent-encoding: what
+/// [`request_id`] would find, checked from the end without copying (`…+ID>`, spaces allowed
+/// around `+` and before `>`). False means "look closer", not "another id".
+fn names_plain_id(content_id: &str, id: &str) -> bool {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if id.is_empty() || !id.bytes().all(unreserved) {
+        return false;
+    }
+    let text = content_id.trim_end();
+    let text = text.strip_suffix('>').unwrap_or(text).trim_end();
+    text.strip_suffix(id)
+        .is_some_and(|before| before.trim_end().ends_with('+'))
+}
+
+/// The request id in a Content-ID, percent-decoded (borrowed when nothing is encoded).
+fn request_id(content_id: &str) -> Option<Cow<'_, str>> {
+    let raw = multipart::request_id_from_content_id(content_id)?;
+    percent_decode_str(raw).decode_utf8().ok()
+}
+
 /// Maps the parts of a decoded answer to the calls of `group`: by Content-ID, or by position
 /// when no part has one. Every call gets exactly one answer; parts that answer no call, or a
 /// call already answered (the first answer wins), are returned as unmatched.
 fn match_parts(
-    ids: &[String],
+    ids: &RequestIds,
     group: &[usize],
     decoded: DecodedParts<ResponsePart>,
 ) -> (Vec<(usize, Answer)>, Vec<String>) {
@@ -438,23 +529,40 @@ fn match_parts(
         Ok(part) => part.content_id.is_none(),
         Err(error) => error.content_id.is_none(),
     });
-    let position_of: HashMap<&str, usize> = group
-        .iter()
-        .enumerate()
-        .map(|(position, &index)| (ids[index].as_str(), position))
-        .collect();
+    // Servers answer in order as a rule: the part's own position is tried first, and the
+    // map is built only for the first part found elsewhere.
+    let mut position_of: Option<HashMap<&str, usize>> = None;
     for (number, part) in decoded.parts.into_iter().enumerate() {
         let content_id = match &part {
-            Ok(part) => part.content_id.clone(),
-            Err(error) => error.content_id.clone(),
+            Ok(part) => part.content_id.as_deref(),
+            Err(error) => error.content_id.as_deref(),
         };
         let position = if by_position {
             Some(number).filter(|&number| number < group.len())
         } else {
-            content_id
-                .as_deref()
-                .and_then(multipart::decoded_request_id)
-                .and_then(|id| position_of.get(id.as_str()).copied())
+            let expected = group.get(number).map(|&index| ids.get(index));
+            if content_id
+                .zip(expected)
+                .is_some_and(|(c, e)| names_plain_id(c, e))
+            {
+                Some(number)
+            } else {
+                content_id.and_then(request_id).and_then(|id| {
+                    if expected.is_some_and(|expected| expected == id) {
+                        return Some(number);
+                    }
+                    position_of
+                        .get_or_insert_with(|| {
+                            group
+                                .iter()
+                                .enumerate()
+                                .map(|(position, &index)| (ids.get(index), position))
+                                .collect()
+                        })
+                        .get(&*id)
+                        .copied()
+                })
+            }
         };
         let slot = position
             .and_then(|position| answers.get_mut(position))
@@ -469,6 +577,10 @@ fn match_parts(
                 if let (Err(error), None) = (&part, &position) {
                     unattributed_error.get_or_insert_with(|| error.error.clone());
                 }
+                let content_id = match part {
+                    Ok(part) => part.content_id,
+                    Err(error) => error.content_id,
+                };
                 unmatched
                     .push(content_id.unwrap_or_else(|| format!("part {number} (no Content-ID)")));
             }
@@ -492,4 +604,53 @@ fn match_parts(
         })
         .collect();
     (answers, unmatched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_id_is_recognised_only_where_the_codec_finds_it() {
+        let cases = [
+            ("<response-b1+17>", "17", true),
+            ("<response-base + 17>", "17", true),
+            ("  <response-b1+17 >  ", "17", true),
+            ("<b1+17>", "17", true),
+            ("<response-b1+117>", "17", false),
+            ("<response-b1+17>", "1", false),
+            ("<response-17>", "17", false),
+            ("<response-b1+a%2Bb>", "a+b", false),
+            ("<response-b1+a%20b>", "a%20b", false),
+            ("<response-x+y+z>", "z", true),
+            ("<response-b1+>", "", false),
+        ];
+        for (content_id, id, plain) in cases {
+            assert_eq!(
+                names_plain_id(content_id, id),
+                plain,
+                "{content_id:?} {id:?}"
+            );
+            if plain {
+                assert_eq!(
+                    request_id(content_id).as_deref(),
+                    Some(id),
+                    "{content_id:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn content_ids_are_the_codecs() {
+        let base = "Ab3xY9";
+        let prefix = format!("<{base}+");
+        for id in ["1", "1000", "a-b.c_d~e", "a+b", "x y", "é", "<id>", "%41"] {
+            assert_eq!(
+                content_id(base, &prefix, id),
+                multipart::content_id(base, id),
+                "{id:?}"
+            );
+        }
+    }
 }
