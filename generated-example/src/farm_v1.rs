@@ -17,31 +17,38 @@ pub const API: ::discogen_runtime::ApiInfo = ::discogen_runtime::ApiInfo {
 };
 impl Farm {
     /// Configures a client (auth, root URL, retries, …) and builds the hub.
+    #[inline]
     pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
         ::discogen_runtime::ClientBuilder::new(&API)
     }
     /// The hub over an existing client (which must have been built for [`API`]).
+    #[inline]
     pub fn new(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
     /// The client every call goes through.
+    #[inline]
     pub fn client(&self) -> &::discogen_runtime::Client {
         &self.client
     }
     /// A new, empty batch: queue calls into it, then execute it.
+    #[inline]
     pub fn new_batch<'a>(&self) -> ::discogen_runtime::Batch<'a> {
         self.client.new_batch()
     }
     /// The `animals` resource.
+    #[inline]
     pub fn animals(&self) -> animals::AnimalsResource {
         animals::AnimalsResource::new(&self.client)
     }
     /// The `farmers` resource.
+    #[inline]
     pub fn farmers(&self) -> farmers::FarmersResource {
         farmers::FarmersResource::new(&self.client)
     }
 }
 impl ::std::convert::From<::discogen_runtime::Client> for Farm {
+    #[inline]
     fn from(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
@@ -955,6 +962,7 @@ pub enum AnimalPeltColor {
 }
 impl AnimalPeltColor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::White => "white",
@@ -967,6 +975,7 @@ impl AnimalPeltColor {
     }
 }
 impl ::std::convert::From<&str> for AnimalPeltColor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "white" => Self::White,
@@ -979,6 +988,7 @@ impl ::std::convert::From<&str> for AnimalPeltColor {
     }
 }
 impl ::std::fmt::Display for AnimalPeltColor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1010,6 +1020,7 @@ pub enum Xgafv {
 }
 impl Xgafv {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::_1 => "1",
@@ -1019,6 +1030,7 @@ impl Xgafv {
     }
 }
 impl ::std::convert::From<&str> for Xgafv {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::_1,
@@ -1028,6 +1040,7 @@ impl ::std::convert::From<&str> for Xgafv {
     }
 }
 impl ::std::fmt::Display for Xgafv {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1061,6 +1074,7 @@ pub enum Alt {
 }
 impl Alt {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Json => "json",
@@ -1071,6 +1085,7 @@ impl Alt {
     }
 }
 impl ::std::convert::From<&str> for Alt {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json" => Self::Json,
@@ -1081,6 +1096,7 @@ impl ::std::convert::From<&str> for Alt {
     }
 }
 impl ::std::fmt::Display for Alt {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -1108,10 +1124,12 @@ pub mod animals {
         client: ::discogen_runtime::Client,
     }
     impl AnimalsResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// Removes an animal from the farm. Send `If-Match` with the animal's etag to delete only the version you have seen.
+        #[inline]
         pub fn delete(&self, name: &str) -> DeleteCall {
             DeleteCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -1126,6 +1144,7 @@ pub mod animals {
             )
         }
         /// Gets an animal. Send `If-None-Match` with an etag you hold to get `304 Not Modified` while it is current.
+        #[inline]
         pub fn get(&self, name: &str) -> GetCall {
             GetCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -1140,6 +1159,7 @@ pub mod animals {
             )
         }
         /// Adds an animal to the farm. Its `animalName` must not be taken.
+        #[inline]
         pub fn insert(&self, request: super::Animal) -> InsertCall {
             let mut call = ::discogen_runtime::Call::new(
                 &self.client,
@@ -1152,6 +1172,7 @@ pub mod animals {
             InsertCall::wrap(call)
         }
         /// Lists the animals on the farm, one page at a time. Send `If-None-Match` with the list's etag to get `304 Not Modified` while the list has not changed.
+        #[inline]
         pub fn list(&self) -> ListCall {
             ListCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -1164,6 +1185,7 @@ pub mod animals {
             )
         }
         /// Changes some fields of an animal: those named in `updateMask`, or those present in the request when there is no mask. Supports `If-Match`.
+        #[inline]
         pub fn patch(&self, name: &str, request: super::Animal) -> PatchCall {
             let mut call = ::discogen_runtime::Call::new(
                 &self.client,
@@ -1176,6 +1198,7 @@ pub mod animals {
             PatchCall::wrap(call)
         }
         /// Replaces an animal. Send `If-Match` with the animal's etag to replace only the version you have seen; another version answers `412 Precondition Failed`.
+        #[inline]
         pub fn update(&self, name: &str, request: super::Animal) -> UpdateCall {
             let mut call = ::discogen_runtime::Call::new(
                 &self.client,
@@ -1188,6 +1211,7 @@ pub mod animals {
             UpdateCall::wrap(call)
         }
         /// The `photos` resource.
+        #[inline]
         pub fn photos(&self) -> photos::PhotosResource {
             photos::PhotosResource::new(&self.client)
         }
@@ -1204,6 +1228,7 @@ pub mod animals {
     pub type GetCall = super::MethodCall<GetMethod, super::Animal>;
     impl GetCall {
         /// Which fields of each animal to return.
+        #[inline]
         pub fn view(mut self, value: GetView) -> Self {
             self.call.set_query("view", value.as_str());
             self
@@ -1221,21 +1246,25 @@ pub mod animals {
     pub type ListCall = super::MethodCall<ListMethod, super::AnimalList>;
     impl ListCall {
         /// The order of the animals in the list.
+        #[inline]
         pub fn order_by(mut self, value: ListOrderBy) -> Self {
             self.call.set_query("orderBy", value.as_str());
             self
         }
         /// Maximum number of items to return in one page. The server may return fewer; the default is 50.
+        #[inline]
         pub fn page_size(mut self, value: i32) -> Self {
             self.call.set_query("pageSize", value.to_string());
             self
         }
         /// The `nextPageToken` of the previous page, to get the next one.
+        #[inline]
         pub fn page_token(mut self, value: &str) -> Self {
             self.call.set_query("pageToken", value);
             self
         }
         /// Only animals with every one of these tags; repeat the parameter for several (`tag=a&tag=b`).
+        #[inline]
         pub fn tag(
             mut self,
             value: impl ::std::iter::IntoIterator<
@@ -1246,12 +1275,14 @@ pub mod animals {
             self
         }
         /// Which fields of each animal to return.
+        #[inline]
         pub fn view(mut self, value: ListView) -> Self {
             self.call.set_query("view", value.as_str());
             self
         }
         /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
         /// and ends after the last page or with the first error.
+        #[inline]
         pub fn pages(self) -> ::discogen_runtime::Pages<super::AnimalList> {
             ::discogen_runtime::Pages::new(
                 self.call,
@@ -1260,6 +1291,7 @@ pub mod animals {
         }
         /// Every item on every page (the pages' `items`), as a stream: a page is
         /// fetched when the previous one's items run out; the first error ends the stream.
+        #[inline]
         pub fn items(
             self,
         ) -> ::discogen_runtime::Items<super::AnimalList, super::Animal> {
@@ -1273,6 +1305,7 @@ pub mod animals {
     pub type PatchCall = super::MethodCall<PatchMethod, super::Animal>;
     impl PatchCall {
         /// The fields to change, comma-separated (`animalAge,labels`).
+        #[inline]
         pub fn update_mask(mut self, value: &str) -> Self {
             self.call.set_query("updateMask", value);
             self
@@ -1297,6 +1330,7 @@ pub mod animals {
     }
     impl GetView {
         /// The value as sent on the wire.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::AnimalViewUnspecified => "ANIMAL_VIEW_UNSPECIFIED",
@@ -1307,6 +1341,7 @@ pub mod animals {
         }
     }
     impl ::std::convert::From<&str> for GetView {
+        #[inline]
         fn from(value: &str) -> Self {
             match value {
                 "ANIMAL_VIEW_UNSPECIFIED" => Self::AnimalViewUnspecified,
@@ -1317,6 +1352,7 @@ pub mod animals {
         }
     }
     impl ::std::fmt::Display for GetView {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -1350,6 +1386,7 @@ pub mod animals {
     }
     impl ListOrderBy {
         /// The value as sent on the wire.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::AnimalName => "animalName",
@@ -1360,6 +1397,7 @@ pub mod animals {
         }
     }
     impl ::std::convert::From<&str> for ListOrderBy {
+        #[inline]
         fn from(value: &str) -> Self {
             match value {
                 "animalName" => Self::AnimalName,
@@ -1370,6 +1408,7 @@ pub mod animals {
         }
     }
     impl ::std::fmt::Display for ListOrderBy {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -1403,6 +1442,7 @@ pub mod animals {
     }
     impl ListView {
         /// The value as sent on the wire.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::AnimalViewUnspecified => "ANIMAL_VIEW_UNSPECIFIED",
@@ -1413,6 +1453,7 @@ pub mod animals {
         }
     }
     impl ::std::convert::From<&str> for ListView {
+        #[inline]
         fn from(value: &str) -> Self {
             match value {
                 "ANIMAL_VIEW_UNSPECIFIED" => Self::AnimalViewUnspecified,
@@ -1423,6 +1464,7 @@ pub mod animals {
         }
     }
     impl ::std::fmt::Display for ListView {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -1450,10 +1492,12 @@ pub mod animals {
             client: ::discogen_runtime::Client,
         }
         impl PhotosResource {
+            #[inline]
             pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                 Self { client: client.clone() }
             }
             /// Gets a photo's metadata, or with `alt=media` the photo itself.
+            #[inline]
             pub fn get(&self, animal: &str, photo: &str) -> GetCall {
                 GetCall::wrap(
                     ::discogen_runtime::Call::new(
@@ -1473,6 +1517,7 @@ pub mod animals {
                 )
             }
             /// Uploads a photo of an animal: the metadata in the request, the image as media. Media uploads cannot be sent in a batch request.
+            #[inline]
             pub fn insert(
                 &self,
                 animal: &str,
@@ -1507,6 +1552,7 @@ pub mod animals {
                 InsertCall::wrap(call)
             }
             /// Lists the photos of an animal, newest first.
+            #[inline]
             pub fn list(&self, animal: &str) -> ListCall {
                 ListCall::wrap(
                     ::discogen_runtime::Call::new(
@@ -1532,6 +1578,7 @@ pub mod animals {
         pub type GetCall = super::super::MethodCall<GetMethod, super::super::Photo>;
         impl GetCall {
             /// Downloads the media (`alt=media`) instead of the metadata. Single calls only.
+            #[inline]
             pub fn download(self) -> ::discogen_runtime::Download {
                 self.call.download(false)
             }
@@ -1547,6 +1594,7 @@ pub mod animals {
         impl InsertCall {
             /// Sends the call with `media` uploaded. Single calls only: an upload cannot be
             /// queued into a batch.
+            #[inline]
             pub fn upload(
                 self,
                 media: ::discogen_runtime::Media,
@@ -1564,17 +1612,20 @@ pub mod animals {
         >;
         impl ListCall {
             /// Maximum number of items to return in one page. The server may return fewer; the default is 50.
+            #[inline]
             pub fn page_size(mut self, value: i32) -> Self {
                 self.call.set_query("pageSize", value.to_string());
                 self
             }
             /// The `nextPageToken` of the previous page, to get the next one.
+            #[inline]
             pub fn page_token(mut self, value: &str) -> Self {
                 self.call.set_query("pageToken", value);
                 self
             }
             /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
             /// and ends after the last page or with the first error.
+            #[inline]
             pub fn pages(self) -> ::discogen_runtime::Pages<super::super::PhotoList> {
                 ::discogen_runtime::Pages::new(
                     self.call,
@@ -1583,6 +1634,7 @@ pub mod animals {
             }
             /// Every item on every page (the pages' `items`), as a stream: a page is
             /// fetched when the previous one's items run out; the first error ends the stream.
+            #[inline]
             pub fn items(
                 self,
             ) -> ::discogen_runtime::Items<
@@ -1602,10 +1654,12 @@ pub mod farmers {
         client: ::discogen_runtime::Client,
     }
     impl FarmersResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// Gets a farmer.
+        #[inline]
         pub fn get(&self, name: &str) -> GetCall {
             GetCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -1620,6 +1674,7 @@ pub mod farmers {
             )
         }
         /// Lists the farmers, one page at a time.
+        #[inline]
         pub fn list(&self) -> ListCall {
             ListCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -1644,17 +1699,20 @@ pub mod farmers {
     pub type ListCall = super::MethodCall<ListMethod, super::FarmerList>;
     impl ListCall {
         /// Maximum number of items to return in one page. The server may return fewer; the default is 50.
+        #[inline]
         pub fn page_size(mut self, value: i32) -> Self {
             self.call.set_query("pageSize", value.to_string());
             self
         }
         /// The `nextPageToken` of the previous page, to get the next one.
+        #[inline]
         pub fn page_token(mut self, value: &str) -> Self {
             self.call.set_query("pageToken", value);
             self
         }
         /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
         /// and ends after the last page or with the first error.
+        #[inline]
         pub fn pages(self) -> ::discogen_runtime::Pages<super::FarmerList> {
             ::discogen_runtime::Pages::new(
                 self.call,
@@ -1663,6 +1721,7 @@ pub mod farmers {
         }
         /// Every item on every page (the pages' `items`), as a stream: a page is
         /// fetched when the previous one's items run out; the first error ends the stream.
+        #[inline]
         pub fn items(
             self,
         ) -> ::discogen_runtime::Items<super::FarmerList, super::Farmer> {

@@ -54,7 +54,10 @@ enum State<T> {
     Done,
 }
 
-impl<T: DeserializeOwned + Send + 'static> Pages<T> {
+// No bounds here: generated code calls `new` and `items` in every list method, and bounds on
+// them would make rustc prove `T: Send` for each page type when checking the generated crate
+// (seconds for compute.v1). The bounds sit on the `Stream` impls, where the streams are used.
+impl<T> Pages<T> {
     /// The pages of `call`, a call of a list method; `next_token` reads a page's
     /// `nextPageToken` (generated code passes `|page| page.next_page_token.as_deref()`).
     pub fn new(call: Call<T>, next_token: fn(&T) -> Option<&str>) -> Self {
@@ -75,7 +78,9 @@ impl<T: DeserializeOwned + Send + 'static> Pages<T> {
             buffered: Vec::new().into_iter(),
         }
     }
+}
 
+impl<T: DeserializeOwned + Send + 'static> Pages<T> {
     fn send(&mut self, token: Option<String>) {
         let mut call = self.call.duplicate();
         if let Some(token) = &token {

@@ -185,6 +185,7 @@ fn hub(api: &Api) -> TokenStream {
         let doc = format!(" The {} resource.", code_span(&resource.wire));
         quote! {
             #[doc = #doc]
+            #[inline]
             pub fn #accessor(&self) -> #module::#struct_name { #module::#struct_name::new(&self.client) }
         }
     });
@@ -207,18 +208,23 @@ fn hub(api: &Api) -> TokenStream {
 
         impl #hub {
             /// Configures a client (auth, root URL, retries, …) and builds the hub.
+            #[inline]
             pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> { ::discogen_runtime::ClientBuilder::new(&API) }
             /// The hub over an existing client (which must have been built for [`API`]).
+            #[inline]
             pub fn new(client: ::discogen_runtime::Client) -> Self { Self { client } }
             /// The client every call goes through.
+            #[inline]
             pub fn client(&self) -> &::discogen_runtime::Client { &self.client }
             /// A new, empty batch: queue calls into it, then execute it.
+            #[inline]
             pub fn new_batch<'a>(&self) -> ::discogen_runtime::Batch<'a> { self.client.new_batch() }
             #(#accessors)*
             #methods
         }
 
         impl ::std::convert::From<::discogen_runtime::Client> for #hub {
+            #[inline]
             fn from(client: ::discogen_runtime::Client) -> Self { Self { client } }
         }
     }

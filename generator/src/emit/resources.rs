@@ -32,6 +32,7 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
         let doc = format!(" The {} resource.", code_span(&sub.wire));
         quote! {
             #[doc = #doc]
+            #[inline]
             pub fn #accessor(&self) -> #sub_module::#sub_struct { #sub_module::#sub_struct::new(&self.client) }
         }
     });
@@ -52,6 +53,7 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
             #[derive(Clone, Debug)]
             pub struct #struct_name { client: ::discogen_runtime::Client }
             impl #struct_name {
+                #[inline]
                 pub(super) fn new(client: &::discogen_runtime::Client) -> Self { Self { client: client.clone() } }
                 #constructors
                 #(#accessors)*
@@ -152,6 +154,7 @@ fn constructor(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> Tok
         #doc
         #many
         #convention
+        #[inline]
         pub fn #name(&self, #(#arguments),*) -> #builder { #body }
     }
 }
@@ -311,6 +314,7 @@ fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenSt
             quote! {
                 #doc
                 #convention
+                #[inline]
                 pub fn #setter(mut self, value: #ty) -> Self { #set self }
             }
         })
@@ -319,6 +323,7 @@ fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenSt
         quote! {
             /// Sends the call with `media` uploaded. Single calls only: an upload cannot be
             /// queued into a batch.
+            #[inline]
             pub fn upload(self, media: ::discogen_runtime::Media) -> ::discogen_runtime::Upload<#response> {
                 self.call.upload(media)
             }
@@ -327,6 +332,7 @@ fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenSt
     let download = method.download.map(|use_service| {
         quote! {
             /// Downloads the media (`alt=media`) instead of the metadata. Single calls only.
+            #[inline]
             pub fn download(self) -> ::discogen_runtime::Download { self.call.download(#use_service) }
         }
     });
@@ -355,6 +361,7 @@ fn paging_methods(context: &Context<'_>, paging: &Paging, page: &TokenStream) ->
     let pages = quote! {
         /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
         /// and ends after the last page or with the first error.
+        #[inline]
         pub fn pages(self) -> ::discogen_runtime::Pages<#page> {
             ::discogen_runtime::Pages::new(self.call, |page| page.#token.as_deref())
         }
@@ -369,6 +376,7 @@ fn paging_methods(context: &Context<'_>, paging: &Paging, page: &TokenStream) ->
         quote! {
             #[doc = #doc]
             /// fetched when the previous one's items run out; the first error ends the stream.
+            #[inline]
             pub fn items(self) -> ::discogen_runtime::Items<#page, #item> {
                 self.pages().items(|page| page.#field.unwrap_or_default())
             }

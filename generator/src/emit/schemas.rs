@@ -110,12 +110,15 @@ fn string_enum(name: &str, doc: TokenStream, variants: &[Variant]) -> TokenStrea
         }
         impl #type_name {
             /// The value as sent on the wire.
+            #[inline]
             pub fn as_str(&self) -> &str { #as_str }
         }
         impl ::std::convert::From<&str> for #type_name {
+            #[inline]
             fn from(value: &str) -> Self { #from_str }
         }
         impl ::std::fmt::Display for #type_name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
         }
         impl ::discogen_runtime::serde::Serialize for #type_name {

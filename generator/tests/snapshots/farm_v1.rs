@@ -17,27 +17,33 @@ pub const API: ::discogen_runtime::ApiInfo = ::discogen_runtime::ApiInfo {
 };
 impl Farm {
     /// Configures a client (auth, root URL, retries, …) and builds the hub.
+    #[inline]
     pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
         ::discogen_runtime::ClientBuilder::new(&API)
     }
     /// The hub over an existing client (which must have been built for [`API`]).
+    #[inline]
     pub fn new(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
     /// The client every call goes through.
+    #[inline]
     pub fn client(&self) -> &::discogen_runtime::Client {
         &self.client
     }
     /// A new, empty batch: queue calls into it, then execute it.
+    #[inline]
     pub fn new_batch<'a>(&self) -> ::discogen_runtime::Batch<'a> {
         self.client.new_batch()
     }
     /// The `animals` resource.
+    #[inline]
     pub fn animals(&self) -> animals::AnimalsResource {
         animals::AnimalsResource::new(&self.client)
     }
 }
 impl ::std::convert::From<::discogen_runtime::Client> for Farm {
+    #[inline]
     fn from(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
@@ -676,6 +682,7 @@ pub enum AnimalPeltColor {
 }
 impl AnimalPeltColor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PeltColorUnspecified => "PELT_COLOR_UNSPECIFIED",
@@ -687,6 +694,7 @@ impl AnimalPeltColor {
     }
 }
 impl ::std::convert::From<&str> for AnimalPeltColor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PELT_COLOR_UNSPECIFIED" => Self::PeltColorUnspecified,
@@ -698,6 +706,7 @@ impl ::std::convert::From<&str> for AnimalPeltColor {
     }
 }
 impl ::std::fmt::Display for AnimalPeltColor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -790,6 +799,7 @@ pub enum Xgafv {
 }
 impl Xgafv {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::_1 => "1",
@@ -799,6 +809,7 @@ impl Xgafv {
     }
 }
 impl ::std::convert::From<&str> for Xgafv {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::_1,
@@ -808,6 +819,7 @@ impl ::std::convert::From<&str> for Xgafv {
     }
 }
 impl ::std::fmt::Display for Xgafv {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -841,6 +853,7 @@ pub enum Alt {
 }
 impl Alt {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Json => "json",
@@ -851,6 +864,7 @@ impl Alt {
     }
 }
 impl ::std::convert::From<&str> for Alt {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json" => Self::Json,
@@ -861,6 +875,7 @@ impl ::std::convert::From<&str> for Alt {
     }
 }
 impl ::std::fmt::Display for Alt {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -888,10 +903,12 @@ pub mod animals {
         client: ::discogen_runtime::Client,
     }
     impl AnimalsResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// Gets an animal.
+        #[inline]
         pub fn get(&self, name: &str) -> GetCall {
             GetCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -908,6 +925,7 @@ pub mod animals {
         /// Example:
         ///
         /// animals.list(farm="x")
+        #[inline]
         pub fn list(&self, farm: &str) -> ListCall {
             ListCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -922,6 +940,7 @@ pub mod animals {
             )
         }
         /// Adds an animal, with an optional photo.
+        #[inline]
         pub fn insert(
             &self,
             farm: &str,
@@ -960,6 +979,7 @@ pub mod animals {
         /// `farm.animals.delete`.
         ///
         /// **Deprecated** by the API.
+        #[inline]
         pub fn delete(&self, name: &str) -> DeleteCall {
             DeleteCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -972,6 +992,7 @@ pub mod animals {
             )
         }
         /// The `photos` resource.
+        #[inline]
         pub fn photos(&self) -> photos::PhotosResource {
             photos::PhotosResource::new(&self.client)
         }
@@ -983,6 +1004,7 @@ pub mod animals {
     pub type GetCall = super::MethodCall<GetMethod, super::Animal>;
     impl GetCall {
         /// Sets `view`.
+        #[inline]
         pub fn view(mut self, value: GetView) -> Self {
             self.call.set_query("view", value.as_str());
             self
@@ -995,16 +1017,19 @@ pub mod animals {
     pub type ListCall = super::MethodCall<ListMethod, super::ListAnimalsResponse>;
     impl ListCall {
         /// Sets `pageSize`.
+        #[inline]
         pub fn page_size(mut self, value: i32) -> Self {
             self.call.set_query("pageSize", value.to_string());
             self
         }
         /// Sets `pageToken`.
+        #[inline]
         pub fn page_token(mut self, value: &str) -> Self {
             self.call.set_query("pageToken", value);
             self
         }
         /// Sets `colors`.
+        #[inline]
         pub fn colors(
             mut self,
             value: impl ::std::iter::IntoIterator<
@@ -1015,6 +1040,7 @@ pub mod animals {
             self
         }
         /// Sets `ids`.
+        #[inline]
         pub fn ids(mut self, value: impl ::std::iter::IntoIterator<Item = i64>) -> Self {
             self.call
                 .set_query_repeated(
@@ -1025,6 +1051,7 @@ pub mod animals {
         }
         /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
         /// and ends after the last page or with the first error.
+        #[inline]
         pub fn pages(self) -> ::discogen_runtime::Pages<super::ListAnimalsResponse> {
             ::discogen_runtime::Pages::new(
                 self.call,
@@ -1033,6 +1060,7 @@ pub mod animals {
         }
         /// Every item on every page (the pages' `animals`), as a stream: a page is
         /// fetched when the previous one's items run out; the first error ends the stream.
+        #[inline]
         pub fn items(
             self,
         ) -> ::discogen_runtime::Items<super::ListAnimalsResponse, super::Animal> {
@@ -1047,6 +1075,7 @@ pub mod animals {
     impl InsertCall {
         /// Sends the call with `media` uploaded. Single calls only: an upload cannot be
         /// queued into a batch.
+        #[inline]
         pub fn upload(
             self,
             media: ::discogen_runtime::Media,
@@ -1071,6 +1100,7 @@ pub mod animals {
     }
     impl GetView {
         /// The value as sent on the wire.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Basic => "BASIC",
@@ -1080,6 +1110,7 @@ pub mod animals {
         }
     }
     impl ::std::convert::From<&str> for GetView {
+        #[inline]
         fn from(value: &str) -> Self {
             match value {
                 "BASIC" => Self::Basic,
@@ -1089,6 +1120,7 @@ pub mod animals {
         }
     }
     impl ::std::fmt::Display for GetView {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -1116,10 +1148,12 @@ pub mod animals {
             client: ::discogen_runtime::Client,
         }
         impl PhotosResource {
+            #[inline]
             pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                 Self { client: client.clone() }
             }
             /// `farm.animals.photos.get`.
+            #[inline]
             pub fn get(&self, name: &str, photo_id: u64) -> GetCall {
                 GetCall::wrap(
                     ::discogen_runtime::Call::new(
@@ -1142,6 +1176,7 @@ pub mod animals {
         pub type GetCall = super::super::MethodCall<GetMethod, super::super::Photo>;
         impl GetCall {
             /// Downloads the media (`alt=media`) instead of the metadata. Single calls only.
+            #[inline]
             pub fn download(self) -> ::discogen_runtime::Download {
                 self.call.download(true)
             }

@@ -17,27 +17,33 @@ pub const API: ::discogen_runtime::ApiInfo = ::discogen_runtime::ApiInfo {
 };
 impl Farm {
     /// Configures a client (auth, root URL, retries, …) and builds the hub.
+    #[inline]
     pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
         ::discogen_runtime::ClientBuilder::new(&API)
     }
     /// The hub over an existing client (which must have been built for [`API`]).
+    #[inline]
     pub fn new(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
     /// The client every call goes through.
+    #[inline]
     pub fn client(&self) -> &::discogen_runtime::Client {
         &self.client
     }
     /// A new, empty batch: queue calls into it, then execute it.
+    #[inline]
     pub fn new_batch<'a>(&self) -> ::discogen_runtime::Batch<'a> {
         self.client.new_batch()
     }
     /// The `animals` resource.
+    #[inline]
     pub fn animals(&self) -> animals::AnimalsResource {
         animals::AnimalsResource::new(&self.client)
     }
 }
 impl ::std::convert::From<::discogen_runtime::Client> for Farm {
+    #[inline]
     fn from(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
@@ -490,6 +496,7 @@ pub enum AnimalPeltColor {
 }
 impl AnimalPeltColor {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::PeltColorUnspecified => "PELT_COLOR_UNSPECIFIED",
@@ -501,6 +508,7 @@ impl AnimalPeltColor {
     }
 }
 impl ::std::convert::From<&str> for AnimalPeltColor {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PELT_COLOR_UNSPECIFIED" => Self::PeltColorUnspecified,
@@ -512,6 +520,7 @@ impl ::std::convert::From<&str> for AnimalPeltColor {
     }
 }
 impl ::std::fmt::Display for AnimalPeltColor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -604,6 +613,7 @@ pub enum Xgafv {
 }
 impl Xgafv {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::_1 => "1",
@@ -613,6 +623,7 @@ impl Xgafv {
     }
 }
 impl ::std::convert::From<&str> for Xgafv {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::_1,
@@ -622,6 +633,7 @@ impl ::std::convert::From<&str> for Xgafv {
     }
 }
 impl ::std::fmt::Display for Xgafv {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -655,6 +667,7 @@ pub enum Alt {
 }
 impl Alt {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Json => "json",
@@ -665,6 +678,7 @@ impl Alt {
     }
 }
 impl ::std::convert::From<&str> for Alt {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json" => Self::Json,
@@ -675,6 +689,7 @@ impl ::std::convert::From<&str> for Alt {
     }
 }
 impl ::std::fmt::Display for Alt {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -702,10 +717,12 @@ pub mod animals {
         client: ::discogen_runtime::Client,
     }
     impl AnimalsResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// Gets an animal.
+        #[inline]
         pub fn get(&self, name: &str) -> GetCall {
             GetCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -725,6 +742,7 @@ pub mod animals {
     pub type GetCall = super::MethodCall<GetMethod, super::Animal>;
     impl GetCall {
         /// Sets `view`.
+        #[inline]
         pub fn view(mut self, value: GetView) -> Self {
             self.call.set_query("view", value.as_str());
             self
@@ -742,6 +760,7 @@ pub mod animals {
     }
     impl GetView {
         /// The value as sent on the wire.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Basic => "BASIC",
@@ -751,6 +770,7 @@ pub mod animals {
         }
     }
     impl ::std::convert::From<&str> for GetView {
+        #[inline]
         fn from(value: &str) -> Self {
             match value {
                 "BASIC" => Self::Basic,
@@ -760,6 +780,7 @@ pub mod animals {
         }
     }
     impl ::std::fmt::Display for GetView {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }

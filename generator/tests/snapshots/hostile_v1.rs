@@ -30,30 +30,37 @@ pub const API: ::discogen_runtime::ApiInfo = ::discogen_runtime::ApiInfo {
 };
 impl Hostile {
     /// Configures a client (auth, root URL, retries, …) and builds the hub.
+    #[inline]
     pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
         ::discogen_runtime::ClientBuilder::new(&API)
     }
     /// The hub over an existing client (which must have been built for [`API`]).
+    #[inline]
     pub fn new(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
     /// The client every call goes through.
+    #[inline]
     pub fn client(&self) -> &::discogen_runtime::Client {
         &self.client
     }
     /// A new, empty batch: queue calls into it, then execute it.
+    #[inline]
     pub fn new_batch<'a>(&self) -> ::discogen_runtime::Batch<'a> {
         self.client.new_batch()
     }
     /// The `...` resource.
+    #[inline]
     pub fn value(&self) -> value::ValueResource {
         value::ValueResource::new(&self.client)
     }
     /// The `items` resource.
+    #[inline]
     pub fn items(&self) -> items::ItemsResource {
         items::ItemsResource::new(&self.client)
     }
     /// The ``items`[link]` */ fn injected_by_resource() {} /*`` resource.
+    #[inline]
     pub fn items_link_fn_injected_by_resource(
         &self,
     ) -> items_link_fn_injected_by_resource::ItemsLinkFnInjectedByResourceResource {
@@ -63,6 +70,7 @@ impl Hostile {
     }
 }
 impl ::std::convert::From<::discogen_runtime::Client> for Hostile {
+    #[inline]
     fn from(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
@@ -597,6 +605,7 @@ pub enum Value2 {
 }
 impl Value2 {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Value => "+",
@@ -612,6 +621,7 @@ impl Value2 {
     }
 }
 impl ::std::convert::From<&str> for Value2 {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "+" => Self::Value,
@@ -627,6 +637,7 @@ impl ::std::convert::From<&str> for Value2 {
     }
 }
 impl ::std::fmt::Display for Value2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -709,6 +720,7 @@ pub mod value {
         client: ::discogen_runtime::Client,
     }
     impl ValueResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
@@ -726,6 +738,7 @@ pub mod value {
         /// ```text
         /// this is not rust
         /// ```
+        #[inline]
         pub fn value(&self) -> ValueCall {
             ValueCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -738,6 +751,7 @@ pub mod value {
             )
         }
         /// `hostile.dots.hash`.
+        #[inline]
         pub fn value_method(&self) -> ValueCall2 {
             ValueCall2::wrap(
                 ::discogen_runtime::Call::new(
@@ -769,10 +783,12 @@ pub mod items {
         client: ::discogen_runtime::Client,
     }
     impl ItemsResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// `hostile.items.get`.
+        #[inline]
         pub fn get(&self, name: &str) -> GetCall {
             GetCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -785,6 +801,7 @@ pub mod items {
             )
         }
         /// `hostile.items.Get`.
+        #[inline]
         pub fn get_method(&self, name: &str) -> GetCall2 {
             GetCall2::wrap(
                 ::discogen_runtime::Call::new(
@@ -797,6 +814,7 @@ pub mod items {
             )
         }
         /// `hostile.items.GET`.
+        #[inline]
         pub fn get_method_2(&self) -> GetCall3 {
             GetCall3::wrap(
                 ::discogen_runtime::Call::new(
@@ -809,6 +827,7 @@ pub mod items {
             )
         }
         /// `hostile.items.get_`.
+        #[inline]
         pub fn get_method_3(&self) -> GetCall4 {
             GetCall4::wrap(
                 ::discogen_runtime::Call::new(
@@ -821,6 +840,7 @@ pub mod items {
             )
         }
         /// `hostile.items.listAll`.
+        #[inline]
         pub fn list_all(&self) -> ListAllCall {
             ListAllCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -833,6 +853,7 @@ pub mod items {
             )
         }
         /// `hostile.items.list_all`.
+        #[inline]
         pub fn list_all_method(&self) -> ListAllCall2 {
             ListAllCall2::wrap(
                 ::discogen_runtime::Call::new(
@@ -845,6 +866,7 @@ pub mod items {
             )
         }
         /// `hostile.items.ListAll`.
+        #[inline]
         pub fn list_all_method_2(&self, request: super::Me) -> ListAllCall3 {
             let mut call = ::discogen_runtime::Call::new(
                 &self.client,
@@ -857,6 +879,7 @@ pub mod items {
             ListAllCall3::wrap(call)
         }
         /// `hostile.items.photos`.
+        #[inline]
         pub fn photos(&self) -> PhotosCall {
             PhotosCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -869,10 +892,12 @@ pub mod items {
             )
         }
         /// The `photos` resource.
+        #[inline]
         pub fn photos_resource(&self) -> photos::PhotosResource {
             photos::PhotosResource::new(&self.client)
         }
         /// The `Photos` resource.
+        #[inline]
         pub fn photos_resource_2(&self) -> photos_resource::PhotosResource {
             photos_resource::PhotosResource::new(&self.client)
         }
@@ -904,16 +929,19 @@ pub mod items {
     pub type ListAllCall = super::MethodCall<ListAllMethod, super::Grove>;
     impl ListAllCall {
         /// Sets `pageSize`.
+        #[inline]
         pub fn page_size(mut self, value: i32) -> Self {
             self.call.set_query("pageSize", value.to_string());
             self
         }
         /// Sets `page_size`.
+        #[inline]
         pub fn page_size_param(mut self, value: i32) -> Self {
             self.call.set_query("page_size", value.to_string());
             self
         }
         /// Sets `PageSize`.
+        #[inline]
         pub fn page_size_param_2(mut self, value: &str) -> Self {
             self.call.set_query("PageSize", value);
             self
@@ -942,6 +970,7 @@ pub mod items {
             client: ::discogen_runtime::Client,
         }
         impl PhotosResource {
+            #[inline]
             pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                 Self { client: client.clone() }
             }
@@ -959,6 +988,7 @@ pub mod items {
             /// ```text
             /// this is not rust
             /// ```
+            #[inline]
             pub fn list(&self) -> ListCall {
                 ListCall::wrap(
                     ::discogen_runtime::Call::new(
@@ -985,10 +1015,12 @@ pub mod items {
             client: ::discogen_runtime::Client,
         }
         impl PhotosResource {
+            #[inline]
             pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                 Self { client: client.clone() }
             }
             /// `hostile.items.Photos.list`.
+            #[inline]
             pub fn list(&self) -> ListCall {
                 ListCall::wrap(
                     ::discogen_runtime::Call::new(
@@ -1016,10 +1048,12 @@ pub mod items_link_fn_injected_by_resource {
         client: ::discogen_runtime::Client,
     }
     impl ItemsLinkFnInjectedByResourceResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// ``hostile.`[id]` */fn injected_by_id(){}/*``.
+        #[inline]
         pub fn get(&self) -> GetCall {
             GetCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -1039,6 +1073,7 @@ pub mod items_link_fn_injected_by_resource {
     pub type GetCall = super::MethodCall<GetMethod, ()>;
     impl GetCall {
         /// Sets ``p`[q]` */``.
+        #[inline]
         pub fn p_q(mut self, value: &str) -> Self {
             self.call.set_query("p`[q]`\n*/", value);
             self

@@ -17,42 +17,52 @@ pub const API: ::discogen_runtime::ApiInfo = ::discogen_runtime::ApiInfo {
 };
 impl TrapsHub {
     /// Configures a client (auth, root URL, retries, …) and builds the hub.
+    #[inline]
     pub fn builder() -> ::discogen_runtime::ClientBuilder<Self> {
         ::discogen_runtime::ClientBuilder::new(&API)
     }
     /// The hub over an existing client (which must have been built for [`API`]).
+    #[inline]
     pub fn new(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
     /// The client every call goes through.
+    #[inline]
     pub fn client(&self) -> &::discogen_runtime::Client {
         &self.client
     }
     /// A new, empty batch: queue calls into it, then execute it.
+    #[inline]
     pub fn new_batch<'a>(&self) -> ::discogen_runtime::Batch<'a> {
         self.client.new_batch()
     }
     /// The `paged` resource.
+    #[inline]
     pub fn paged(&self) -> paged::PagedResource {
         paged::PagedResource::new(&self.client)
     }
     /// The `scopes` resource.
+    #[inline]
     pub fn scopes(&self) -> scopes_resource::ScopesResource {
         scopes_resource::ScopesResource::new(&self.client)
     }
     /// The `projects` resource.
+    #[inline]
     pub fn projects(&self) -> projects::ProjectsResource {
         projects::ProjectsResource::new(&self.client)
     }
     /// The `media` resource.
+    #[inline]
     pub fn media(&self) -> media::MediaResource {
         media::MediaResource::new(&self.client)
     }
     /// The `l0` resource.
+    #[inline]
     pub fn l0(&self) -> l0::L0Resource {
         l0::L0Resource::new(&self.client)
     }
     /// `traps.tokeninfo`.
+    #[inline]
     pub fn tokeninfo(&self) -> TokeninfoCall {
         TokeninfoCall::wrap(
             ::discogen_runtime::Call::new(
@@ -65,6 +75,7 @@ impl TrapsHub {
         )
     }
     /// `traps.new`.
+    #[inline]
     pub fn new_method(&self) -> NewCall {
         NewCall::wrap(
             ::discogen_runtime::Call::new(
@@ -78,6 +89,7 @@ impl TrapsHub {
     }
 }
 impl ::std::convert::From<::discogen_runtime::Client> for TrapsHub {
+    #[inline]
     fn from(client: ::discogen_runtime::Client) -> Self {
         Self { client }
     }
@@ -1058,6 +1070,7 @@ pub enum State {
 }
 impl State {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StateUnspecified => "STATE_UNSPECIFIED",
@@ -1074,6 +1087,7 @@ impl State {
     }
 }
 impl ::std::convert::From<&str> for State {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "STATE_UNSPECIFIED" => Self::StateUnspecified,
@@ -1090,6 +1104,7 @@ impl ::std::convert::From<&str> for State {
     }
 }
 impl ::std::fmt::Display for State {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2035,6 +2050,7 @@ pub enum D {
 }
 impl D {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::X => "X",
@@ -2043,6 +2059,7 @@ impl D {
     }
 }
 impl ::std::convert::From<&str> for D {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "X" => Self::X,
@@ -2051,6 +2068,7 @@ impl ::std::convert::From<&str> for D {
     }
 }
 impl ::std::fmt::Display for D {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2341,6 +2359,7 @@ pub enum AnimalLabels2Color {
 }
 impl AnimalLabels2Color {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Red => "RED",
@@ -2350,6 +2369,7 @@ impl AnimalLabels2Color {
     }
 }
 impl ::std::convert::From<&str> for AnimalLabels2Color {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "RED" => Self::Red,
@@ -2359,6 +2379,7 @@ impl ::std::convert::From<&str> for AnimalLabels2Color {
     }
 }
 impl ::std::fmt::Display for AnimalLabels2Color {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2391,6 +2412,7 @@ pub enum AnimalPelt {
 }
 impl AnimalPelt {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AnimalPeltWhite => "ANIMAL_PELT_WHITE",
@@ -2400,6 +2422,7 @@ impl AnimalPelt {
     }
 }
 impl ::std::convert::From<&str> for AnimalPelt {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ANIMAL_PELT_WHITE" => Self::AnimalPeltWhite,
@@ -2409,6 +2432,7 @@ impl ::std::convert::From<&str> for AnimalPelt {
     }
 }
 impl ::std::fmt::Display for AnimalPelt {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2440,6 +2464,7 @@ pub enum Xgafv {
 }
 impl Xgafv {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::_1 => "1",
@@ -2449,6 +2474,7 @@ impl Xgafv {
     }
 }
 impl ::std::convert::From<&str> for Xgafv {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "1" => Self::_1,
@@ -2458,6 +2484,7 @@ impl ::std::convert::From<&str> for Xgafv {
     }
 }
 impl ::std::fmt::Display for Xgafv {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2489,6 +2516,7 @@ pub enum Alt {
 }
 impl Alt {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Json => "json",
@@ -2498,6 +2526,7 @@ impl Alt {
     }
 }
 impl ::std::convert::From<&str> for Alt {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "json" => Self::Json,
@@ -2507,6 +2536,7 @@ impl ::std::convert::From<&str> for Alt {
     }
 }
 impl ::std::fmt::Display for Alt {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2538,6 +2568,7 @@ pub enum TParam {
 }
 impl TParam {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::One => "ONE",
@@ -2547,6 +2578,7 @@ impl TParam {
     }
 }
 impl ::std::convert::From<&str> for TParam {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ONE" => Self::One,
@@ -2556,6 +2588,7 @@ impl ::std::convert::From<&str> for TParam {
     }
 }
 impl ::std::fmt::Display for TParam {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2893,6 +2926,7 @@ pub enum TokeninfoMethod {}
 pub type TokeninfoCall = MethodCallGeneric<TokeninfoMethod, Empty>;
 impl TokeninfoCall {
     /// Sets `access_token`.
+    #[inline]
     pub fn access_token(mut self, value: &str) -> Self {
         self.call.set_query("access_token", value);
         self
@@ -2911,10 +2945,12 @@ pub mod paged {
         client: ::discogen_runtime::Client,
     }
     impl PagedResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// Pages: the token field is not `next_page_token` (a property took that name first), the items field is a keyword, and the method has setters named `items` and `pages`.
+        #[inline]
         pub fn list(&self) -> ListCall {
             ListCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -2927,6 +2963,7 @@ pub mod paged {
             )
         }
         /// Pages of strings, and no items stream for the list of lists.
+        #[inline]
         pub fn names(&self, page_token: &str, request: super::Request) -> NamesCall {
             let mut call = ::discogen_runtime::Call::new(
                 &self.client,
@@ -2940,6 +2977,7 @@ pub mod paged {
             NamesCall::wrap(call)
         }
         /// `traps.paged.grid`.
+        #[inline]
         pub fn grid(&self) -> GridCall {
             GridCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -2959,22 +2997,26 @@ pub mod paged {
     pub type ListCall = super::MethodCallGeneric<ListMethod, super::PagedListResponse>;
     impl ListCall {
         /// Sets `pageToken`.
+        #[inline]
         pub fn page_token(mut self, value: &str) -> Self {
             self.call.set_query("pageToken", value);
             self
         }
         /// Sets `items`.
+        #[inline]
         pub fn items_param(mut self, value: &str) -> Self {
             self.call.set_query("items", value);
             self
         }
         /// Sets `pages`.
+        #[inline]
         pub fn pages_param(mut self, value: i32) -> Self {
             self.call.set_query("pages", value.to_string());
             self
         }
         /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
         /// and ends after the last page or with the first error.
+        #[inline]
         pub fn pages(self) -> ::discogen_runtime::Pages<super::PagedListResponse> {
             ::discogen_runtime::Pages::new(
                 self.call,
@@ -2983,6 +3025,7 @@ pub mod paged {
         }
         /// Every item on every page (the pages' `type`), as a stream: a page is
         /// fetched when the previous one's items run out; the first error ends the stream.
+        #[inline]
         pub fn items(
             self,
         ) -> ::discogen_runtime::Items<super::PagedListResponse, super::Self_> {
@@ -3000,6 +3043,7 @@ pub mod paged {
     impl NamesCall {
         /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
         /// and ends after the last page or with the first error.
+        #[inline]
         pub fn pages(self) -> ::discogen_runtime::Pages<super::PagedNamesResponse> {
             ::discogen_runtime::Pages::new(
                 self.call,
@@ -3008,6 +3052,7 @@ pub mod paged {
         }
         /// Every item on every page (the pages' `names`), as a stream: a page is
         /// fetched when the previous one's items run out; the first error ends the stream.
+        #[inline]
         pub fn items(self) -> ::discogen_runtime::Items<super::PagedNamesResponse, i64> {
             self.pages().items(|page| page.names.unwrap_or_default())
         }
@@ -3019,12 +3064,14 @@ pub mod paged {
     pub type GridCall = super::MethodCallGeneric<GridMethod, super::PagedGridResponse>;
     impl GridCall {
         /// Sets `pageToken`.
+        #[inline]
         pub fn page_token(mut self, value: &str) -> Self {
             self.call.set_query("pageToken", value);
             self
         }
         /// Every page of the list, one request each, as a stream: it follows `nextPageToken`
         /// and ends after the last page or with the first error.
+        #[inline]
         pub fn pages(self) -> ::discogen_runtime::Pages<super::PagedGridResponse> {
             ::discogen_runtime::Pages::new(
                 self.call,
@@ -3041,10 +3088,12 @@ pub mod scopes_resource {
         client: ::discogen_runtime::Client,
     }
     impl ScopesResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// `traps.scopes.list`.
+        #[inline]
         pub fn list(&self) -> ListCall {
             ListCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -3071,10 +3120,12 @@ pub mod projects {
         client: ::discogen_runtime::Client,
     }
     impl ProjectsResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// `traps.projects.get`.
+        #[inline]
         pub fn get(&self, name: &str) -> GetCall {
             GetCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -3087,6 +3138,7 @@ pub mod projects {
             )
         }
         /// `traps.projects.Get`.
+        #[inline]
         pub fn get_method(&self) -> GetCall2 {
             GetCall2::wrap(
                 ::discogen_runtime::Call::new(
@@ -3099,6 +3151,7 @@ pub mod projects {
             )
         }
         /// `traps.projects.return`.
+        #[inline]
         pub fn r#return(&self, request: super::Request) -> ReturnCall {
             let mut call = ::discogen_runtime::Call::new(
                 &self.client,
@@ -3112,6 +3165,7 @@ pub mod projects {
         }
         /// `traps.projects.fromJson`.
         #[allow(clippy::wrong_self_convention)]
+        #[inline]
         pub fn from_json(
             &self,
             request: super::ProjectsFromJsonRequest,
@@ -3128,6 +3182,7 @@ pub mod projects {
         }
         /// `traps.projects.intoThing`.
         #[allow(clippy::wrong_self_convention)]
+        #[inline]
         pub fn into_thing(&self) -> IntoThingCall {
             IntoThingCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -3140,6 +3195,7 @@ pub mod projects {
             )
         }
         /// `traps.projects.clone`.
+        #[inline]
         pub fn clone_method(&self) -> CloneCall {
             CloneCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -3166,6 +3222,7 @@ pub mod projects {
         /// unclosed tilde fence
         /// ~~~
         #[allow(clippy::too_many_arguments)]
+        #[inline]
         pub fn list(
             &self,
             project: &str,
@@ -3201,10 +3258,12 @@ pub mod projects {
             ListCall::wrap(call)
         }
         /// The `get` resource.
+        #[inline]
         pub fn get_resource(&self) -> get::GetResource {
             get::GetResource::new(&self.client)
         }
         /// The `projects` resource.
+        #[inline]
         pub fn projects(&self) -> projects_resource::ProjectsResource {
             projects_resource::ProjectsResource::new(&self.client)
         }
@@ -3255,26 +3314,31 @@ pub mod projects {
     pub type ListCall = super::MethodCallGeneric<ListMethod, super::Numbers>;
     impl ListCall {
         /// Sets `continue`.
+        #[inline]
         pub fn r#continue(mut self, value: &str) -> Self {
             self.call.set_query("continue", value);
             self
         }
         /// Sets `foo-bar`.
+        #[inline]
         pub fn foo_bar(mut self, value: &str) -> Self {
             self.call.set_query("foo-bar", value);
             self
         }
         /// Sets `foo_bar`.
+        #[inline]
         pub fn foo_bar_param(mut self, value: &str) -> Self {
             self.call.set_query("foo_bar", value);
             self
         }
         /// Sets `pageSize`.
+        #[inline]
         pub fn page_size(mut self, value: i32) -> Self {
             self.call.set_query("pageSize", value.to_string());
             self
         }
         /// Sets `filter`.
+        #[inline]
         pub fn filter(
             mut self,
             value: impl ::std::iter::IntoIterator<
@@ -3285,6 +3349,7 @@ pub mod projects {
             self
         }
         /// Sets `ids`.
+        #[inline]
         pub fn ids(mut self, value: impl ::std::iter::IntoIterator<Item = i64>) -> Self {
             self.call
                 .set_query_repeated(
@@ -3294,11 +3359,13 @@ pub mod projects {
             self
         }
         /// Sets `view`.
+        #[inline]
         pub fn view(mut self, value: ListView) -> Self {
             self.call.set_query("view", value.as_str());
             self
         }
         /// Sets `mode`.
+        #[inline]
         pub fn mode(
             mut self,
             value: impl ::std::iter::IntoIterator<Item = ListMode>,
@@ -3312,70 +3379,83 @@ pub mod projects {
         }
         /// Sets `add`.
         #[allow(clippy::should_implement_trait)]
+        #[inline]
         pub fn add(mut self, value: bool) -> Self {
             self.call.set_query("add", value.to_string());
             self
         }
         /// Sets `asText`.
         #[allow(clippy::wrong_self_convention)]
+        #[inline]
         pub fn as_text(mut self, value: bool) -> Self {
             self.call.set_query("asText", value.to_string());
             self
         }
         /// Sets `isActive`.
         #[allow(clippy::wrong_self_convention)]
+        #[inline]
         pub fn is_active(mut self, value: bool) -> Self {
             self.call.set_query("isActive", value.to_string());
             self
         }
         /// Sets `fromTime`.
         #[allow(clippy::wrong_self_convention)]
+        #[inline]
         pub fn from_time(mut self, value: &str) -> Self {
             self.call.set_query("fromTime", value);
             self
         }
         /// Sets `toTime`.
         #[allow(clippy::wrong_self_convention)]
+        #[inline]
         pub fn to_time(mut self, value: &str) -> Self {
             self.call.set_query("toTime", value);
             self
         }
         /// Sets `xgafv`.
+        #[inline]
         pub fn xgafv_param(mut self, value: &str) -> Self {
             self.call.set_query("xgafv", value);
             self
         }
         /// Sets `send`.
+        #[inline]
         pub fn send_param(mut self, value: &str) -> Self {
             self.call.set_query("send", value);
             self
         }
         /// Sets `upload`.
+        #[inline]
         pub fn upload_param(mut self, value: &str) -> Self {
             self.call.set_query("upload", value);
             self
         }
         /// Sets `ratio`.
+        #[inline]
         pub fn ratio(mut self, value: f64) -> Self {
             self.call.set_query("ratio", value.to_string());
             self
         }
         /// Sets `weight`.
+        #[inline]
         pub fn weight(mut self, value: f32) -> Self {
             self.call.set_query("weight", value.to_string());
             self
         }
         /// Sets `count`.
+        #[inline]
         pub fn count(mut self, value: u32) -> Self {
             self.call.set_query("count", value.to_string());
             self
         }
         /// Sets `big`.
+        #[inline]
         pub fn big(mut self, value: u64) -> Self {
             self.call.set_query("big", value.to_string());
             self
         }
         /// Sets `objects`.
+        #[inline]
         pub fn objects(
             mut self,
             value: impl ::std::iter::IntoIterator<
@@ -3386,6 +3466,7 @@ pub mod projects {
             self
         }
         /// Sets `wrap`.
+        #[inline]
         pub fn wrap_param(mut self, value: &str) -> Self {
             self.call.set_query("wrap", value);
             self
@@ -3403,6 +3484,7 @@ pub mod projects {
     }
     impl ListB {
         /// The value as sent on the wire.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::X => "X",
@@ -3412,6 +3494,7 @@ pub mod projects {
         }
     }
     impl ::std::convert::From<&str> for ListB {
+        #[inline]
         fn from(value: &str) -> Self {
             match value {
                 "X" => Self::X,
@@ -3421,6 +3504,7 @@ pub mod projects {
         }
     }
     impl ::std::fmt::Display for ListB {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -3452,6 +3536,7 @@ pub mod projects {
     }
     impl ListView {
         /// The value as sent on the wire.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Basic => "BASIC",
@@ -3461,6 +3546,7 @@ pub mod projects {
         }
     }
     impl ::std::convert::From<&str> for ListView {
+        #[inline]
         fn from(value: &str) -> Self {
             match value {
                 "BASIC" => Self::Basic,
@@ -3470,6 +3556,7 @@ pub mod projects {
         }
     }
     impl ::std::fmt::Display for ListView {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -3501,6 +3588,7 @@ pub mod projects {
     }
     impl ListMode {
         /// The value as sent on the wire.
+        #[inline]
         pub fn as_str(&self) -> &str {
             match self {
                 Self::A => "A",
@@ -3510,6 +3598,7 @@ pub mod projects {
         }
     }
     impl ::std::convert::From<&str> for ListMode {
+        #[inline]
         fn from(value: &str) -> Self {
             match value {
                 "A" => Self::A,
@@ -3519,6 +3608,7 @@ pub mod projects {
         }
     }
     impl ::std::fmt::Display for ListMode {
+        #[inline]
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.write_str(self.as_str())
         }
@@ -3546,10 +3636,12 @@ pub mod projects {
             client: ::discogen_runtime::Client,
         }
         impl GetResource {
+            #[inline]
             pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                 Self { client: client.clone() }
             }
             /// `traps.projects.get.list`.
+            #[inline]
             pub fn list(&self) -> ListCall {
                 ListCall::wrap(
                     ::discogen_runtime::Call::new(
@@ -3576,10 +3668,12 @@ pub mod projects {
             client: ::discogen_runtime::Client,
         }
         impl ProjectsResource {
+            #[inline]
             pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                 Self { client: client.clone() }
             }
             /// `traps.projects.projects.list`.
+            #[inline]
             pub fn list(&self) -> ListCall {
                 ListCall::wrap(
                     ::discogen_runtime::Call::new(
@@ -3607,10 +3701,12 @@ pub mod media {
         client: ::discogen_runtime::Client,
     }
     impl MediaResource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// `traps.media.upload`.
+        #[inline]
         pub fn upload(&self, bucket: &str, request: super::Self_) -> UploadCall {
             let mut call = ::discogen_runtime::Call::new(
                 &self.client,
@@ -3638,6 +3734,7 @@ pub mod media {
             UploadCall::wrap(call)
         }
         /// `traps.media.download`.
+        #[inline]
         pub fn download(&self, bucket: &str, object: &str) -> DownloadCall {
             DownloadCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -3660,12 +3757,14 @@ pub mod media {
     pub type UploadCall = super::MethodCallGeneric<UploadMethod, super::Self_>;
     impl UploadCall {
         /// Sets `name`.
+        #[inline]
         pub fn name(mut self, value: &str) -> Self {
             self.call.set_query("name", value);
             self
         }
         /// Sends the call with `media` uploaded. Single calls only: an upload cannot be
         /// queued into a batch.
+        #[inline]
         pub fn upload(
             self,
             media: ::discogen_runtime::Media,
@@ -3680,6 +3779,7 @@ pub mod media {
     pub type DownloadCall = super::MethodCallGeneric<DownloadMethod, super::Self_>;
     impl DownloadCall {
         /// Downloads the media (`alt=media`) instead of the metadata. Single calls only.
+        #[inline]
         pub fn download(self) -> ::discogen_runtime::Download {
             self.call.download(false)
         }
@@ -3693,10 +3793,12 @@ pub mod l0 {
         client: ::discogen_runtime::Client,
     }
     impl L0Resource {
+        #[inline]
         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
             Self { client: client.clone() }
         }
         /// `traps.l0.list`.
+        #[inline]
         pub fn list(&self) -> ListCall {
             ListCall::wrap(
                 ::discogen_runtime::Call::new(
@@ -3709,6 +3811,7 @@ pub mod l0 {
             )
         }
         /// The `l1` resource.
+        #[inline]
         pub fn l1(&self) -> l1::L1Resource {
             l1::L1Resource::new(&self.client)
         }
@@ -3726,10 +3829,12 @@ pub mod l0 {
             client: ::discogen_runtime::Client,
         }
         impl L1Resource {
+            #[inline]
             pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                 Self { client: client.clone() }
             }
             /// `traps.l1.list`.
+            #[inline]
             pub fn list(&self) -> ListCall {
                 ListCall::wrap(
                     ::discogen_runtime::Call::new(
@@ -3742,6 +3847,7 @@ pub mod l0 {
                 )
             }
             /// The `l2` resource.
+            #[inline]
             pub fn l2(&self) -> l2::L2Resource {
                 l2::L2Resource::new(&self.client)
             }
@@ -3759,10 +3865,12 @@ pub mod l0 {
                 client: ::discogen_runtime::Client,
             }
             impl L2Resource {
+                #[inline]
                 pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                     Self { client: client.clone() }
                 }
                 /// `traps.l2.list`.
+                #[inline]
                 pub fn list(&self) -> ListCall {
                     ListCall::wrap(
                         ::discogen_runtime::Call::new(
@@ -3775,6 +3883,7 @@ pub mod l0 {
                     )
                 }
                 /// The `l3` resource.
+                #[inline]
                 pub fn l3(&self) -> l3::L3Resource {
                     l3::L3Resource::new(&self.client)
                 }
@@ -3792,10 +3901,12 @@ pub mod l0 {
                     client: ::discogen_runtime::Client,
                 }
                 impl L3Resource {
+                    #[inline]
                     pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                         Self { client: client.clone() }
                     }
                     /// `traps.l3.list`.
+                    #[inline]
                     pub fn list(&self) -> ListCall {
                         ListCall::wrap(
                             ::discogen_runtime::Call::new(
@@ -3808,6 +3919,7 @@ pub mod l0 {
                         )
                     }
                     /// The `l4` resource.
+                    #[inline]
                     pub fn l4(&self) -> l4::L4Resource {
                         l4::L4Resource::new(&self.client)
                     }
@@ -3828,10 +3940,12 @@ pub mod l0 {
                         client: ::discogen_runtime::Client,
                     }
                     impl L4Resource {
+                        #[inline]
                         pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
                             Self { client: client.clone() }
                         }
                         /// `traps.l4.list`.
+                        #[inline]
                         pub fn list(&self) -> ListCall {
                             ListCall::wrap(
                                 ::discogen_runtime::Call::new(
@@ -3844,6 +3958,7 @@ pub mod l0 {
                             )
                         }
                         /// The `l5` resource.
+                        #[inline]
                         pub fn l5(&self) -> l5::L5Resource {
                             l5::L5Resource::new(&self.client)
                         }
@@ -3864,12 +3979,14 @@ pub mod l0 {
                             client: ::discogen_runtime::Client,
                         }
                         impl L5Resource {
+                            #[inline]
                             pub(super) fn new(
                                 client: &::discogen_runtime::Client,
                             ) -> Self {
                                 Self { client: client.clone() }
                             }
                             /// `traps.l5.list`.
+                            #[inline]
                             pub fn list(&self) -> ListCall {
                                 ListCall::wrap(
                                     ::discogen_runtime::Call::new(
@@ -3882,6 +3999,7 @@ pub mod l0 {
                                 )
                             }
                             /// The `l6` resource.
+                            #[inline]
                             pub fn l6(&self) -> l6::L6Resource {
                                 l6::L6Resource::new(&self.client)
                             }
@@ -3902,12 +4020,14 @@ pub mod l0 {
                                 client: ::discogen_runtime::Client,
                             }
                             impl L6Resource {
+                                #[inline]
                                 pub(super) fn new(
                                     client: &::discogen_runtime::Client,
                                 ) -> Self {
                                     Self { client: client.clone() }
                                 }
                                 /// `traps.l6.list`.
+                                #[inline]
                                 pub fn list(&self) -> ListCall {
                                     ListCall::wrap(
                                         ::discogen_runtime::Call::new(
@@ -3920,6 +4040,7 @@ pub mod l0 {
                                     )
                                 }
                                 /// The `l7` resource.
+                                #[inline]
                                 pub fn l7(&self) -> l7::L7Resource {
                                     l7::L7Resource::new(&self.client)
                                 }
@@ -3940,12 +4061,14 @@ pub mod l0 {
                                     client: ::discogen_runtime::Client,
                                 }
                                 impl L7Resource {
+                                    #[inline]
                                     pub(super) fn new(
                                         client: &::discogen_runtime::Client,
                                     ) -> Self {
                                         Self { client: client.clone() }
                                     }
                                     /// `traps.l7.list`.
+                                    #[inline]
                                     pub fn list(&self) -> ListCall {
                                         ListCall::wrap(
                                             ::discogen_runtime::Call::new(
@@ -3958,6 +4081,7 @@ pub mod l0 {
                                         )
                                     }
                                     /// The `l8` resource.
+                                    #[inline]
                                     pub fn l8(&self) -> l8::L8Resource {
                                         l8::L8Resource::new(&self.client)
                                     }
@@ -3978,12 +4102,14 @@ pub mod l0 {
                                         client: ::discogen_runtime::Client,
                                     }
                                     impl L8Resource {
+                                        #[inline]
                                         pub(super) fn new(
                                             client: &::discogen_runtime::Client,
                                         ) -> Self {
                                             Self { client: client.clone() }
                                         }
                                         /// `traps.l8.list`.
+                                        #[inline]
                                         pub fn list(&self) -> ListCall {
                                             ListCall::wrap(
                                                 ::discogen_runtime::Call::new(
@@ -3996,6 +4122,7 @@ pub mod l0 {
                                             )
                                         }
                                         /// The `l9` resource.
+                                        #[inline]
                                         pub fn l9(&self) -> l9::L9Resource {
                                             l9::L9Resource::new(&self.client)
                                         }
@@ -4016,12 +4143,14 @@ pub mod l0 {
                                             client: ::discogen_runtime::Client,
                                         }
                                         impl L9Resource {
+                                            #[inline]
                                             pub(super) fn new(
                                                 client: &::discogen_runtime::Client,
                                             ) -> Self {
                                                 Self { client: client.clone() }
                                             }
                                             /// `traps.l9.list`.
+                                            #[inline]
                                             pub fn list(&self) -> ListCall {
                                                 ListCall::wrap(
                                                     ::discogen_runtime::Call::new(
@@ -4034,6 +4163,7 @@ pub mod l0 {
                                                 )
                                             }
                                             /// The `l10` resource.
+                                            #[inline]
                                             pub fn l10(&self) -> l10::L10Resource {
                                                 l10::L10Resource::new(&self.client)
                                             }
@@ -4054,12 +4184,14 @@ pub mod l0 {
                                                 client: ::discogen_runtime::Client,
                                             }
                                             impl L10Resource {
+                                                #[inline]
                                                 pub(super) fn new(
                                                     client: &::discogen_runtime::Client,
                                                 ) -> Self {
                                                     Self { client: client.clone() }
                                                 }
                                                 /// `traps.l10.list`.
+                                                #[inline]
                                                 pub fn list(&self) -> ListCall {
                                                     ListCall::wrap(
                                                         ::discogen_runtime::Call::new(
@@ -4072,6 +4204,7 @@ pub mod l0 {
                                                     )
                                                 }
                                                 /// The `l11` resource.
+                                                #[inline]
                                                 pub fn l11(&self) -> l11::L11Resource {
                                                     l11::L11Resource::new(&self.client)
                                                 }
@@ -4092,12 +4225,14 @@ pub mod l0 {
                                                     client: ::discogen_runtime::Client,
                                                 }
                                                 impl L11Resource {
+                                                    #[inline]
                                                     pub(super) fn new(
                                                         client: &::discogen_runtime::Client,
                                                     ) -> Self {
                                                         Self { client: client.clone() }
                                                     }
                                                     /// `traps.l11.list`.
+                                                    #[inline]
                                                     pub fn list(&self) -> ListCall {
                                                         ListCall::wrap(
                                                             ::discogen_runtime::Call::new(
