@@ -154,15 +154,16 @@ impl<'a> Batch<'a> {
         F: FnOnce(&str, Result<Response<T>, Error>) + Send + 'a,
     {
         self.admit(&call)?;
-        let number = loop {
-            let candidate = self.next_id;
+        let (number, id) = loop {
+            let number = self.next_id;
             self.next_id += 1;
-            if self.given_ids.is_empty() || !self.given_ids.contains(&candidate.to_string()) {
-                break candidate;
+            let id = number.to_string();
+            if !self.given_ids.contains(&id) {
+                break (number, id);
             }
         };
         self.push(QueuedId::Generated(number), call, callback);
-        Ok(number.to_string())
+        Ok(id)
     }
 
     /// Adds `call` under `request_id`.

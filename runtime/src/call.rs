@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use bytes::Bytes;
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -15,6 +15,7 @@ pub use crate::download::{ByteStream, Download};
 pub use crate::upload::{Media, MediaUpload, Upload, UploadProtocol};
 
 use crate::executor::{self, Body, HttpRequest};
+use crate::path::ALL_BUT_UNRESERVED;
 use crate::{Batch, Client, Error, RequestId};
 
 /// A decoded answer: the body as the method's response type, with status and headers.
@@ -53,24 +54,18 @@ pub(crate) struct RawRequest {
     pub(crate) invalid: Option<String>,
 }
 
-/// Query names and values keep only RFC 3986 unreserved characters unencoded, so a value can
-/// never add a parameter (`&`, `=`), end the query (`#`) or break the request line.
-const QUERY: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Appends `?name=value&…` (nothing when `pairs` is empty).
+/// Appends `?name=value&…` (nothing when `pairs` is empty). Names and values keep only RFC
+/// 3986 unreserved characters unencoded, so a value can never add a parameter (`&`, `=`), end
+/// the query (`#`) or break the request line.
 pub(crate) fn append_query<'p>(
     url: &mut String,
     pairs: impl IntoIterator<Item = (&'p str, &'p str)>,
 ) {
     for (index, (name, value)) in pairs.into_iter().enumerate() {
         url.push(if index == 0 { '?' } else { '&' });
-        url.extend(utf8_percent_encode(name, QUERY));
+        url.extend(utf8_percent_encode(name, ALL_BUT_UNRESERVED));
         url.push('=');
-        url.extend(utf8_percent_encode(value, QUERY));
+        url.extend(utf8_percent_encode(value, ALL_BUT_UNRESERVED));
     }
 }
 

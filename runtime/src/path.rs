@@ -8,18 +8,25 @@ use std::borrow::Cow;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-/// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+/// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`): what a path
+/// segment, a query name or value and a Content-ID percent-encode.
+pub(crate) const ALL_BUT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'.')
     .remove(b'_')
     .remove(b'~');
 
+/// Whether `byte` is an RFC 3986 unreserved character, one that [`ALL_BUT_UNRESERVED`] leaves
+/// as it is.
+pub(crate) fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
 /// Everything but the characters RFC 3986 allows in a path (`pchar` and `/`): unreserved,
 /// sub-delims `! $ & ' ( ) * + , ; =`, `:` and `@`. Unlike RFC 6570's reserved expansion,
 /// `?`, `#`, `[`, `]` and `%` are encoded, so a value cannot start a query or fragment, and
 /// an existing `%XX` reaches the server as the literal text the user gave.
-const RESERVED: &AsciiSet = &SEGMENT
+const RESERVED: &AsciiSet = &ALL_BUT_UNRESERVED
     .remove(b'/')
     .remove(b'!')
     .remove(b'$')
@@ -49,7 +56,7 @@ const RESERVED: &AsciiSet = &SEGMENT
 /// A value of `.` or `..` stays as it is, and URL parsers (the `url` crate, browsers)
 /// collapse such segments even when percent-encoded; see [`has_dot_segment`].
 pub fn segment(value: &str) -> Cow<'_, str> {
-    utf8_percent_encode(value, SEGMENT).into()
+    utf8_percent_encode(value, ALL_BUT_UNRESERVED).into()
 }
 
 /// `{+name}`: reserved expansion; `/` is kept, everything else that could leave the path
@@ -79,11 +86,16 @@ pub fn reserved(value: &str) -> Cow<'_, str> {
 /// assert!(!has_dot_segment("animals/..pony"));
 /// ```
 pub fn has_dot_segment(path: &str) -> bool {
+    // A dot segment is one or two dots, each spelled `.` or `%2e` in any case. Checked without
+    // allocating: it runs for every call made.
+    fn strip_dot(text: &str) -> Option<&str> {
+        text.strip_prefix('.').or_else(|| {
+            text.get(..3)
+                .filter(|escape| escape.eq_ignore_ascii_case("%2e"))
+                .map(|_| &text[3..])
+        })
+    }
     path.split('/').any(|part| {
-        // `%2e` in any case spells a dot too; the longest spelling is `%2e%2e`.
-        part.len() <= 6 && {
-            let decoded = part.to_ascii_lowercase().replace("%2e", ".");
-            decoded == "." || decoded == ".."
-        }
+        strip_dot(part).is_some_and(|rest| rest.is_empty() || strip_dot(rest) == Some(""))
     })
 }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
 
-use crate::RetryPolicy;
+use crate::{Auth, RetryPolicy};
 
 /// What an answer allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +35,33 @@ impl Retry {
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// What to do with a call after an answer: single calls and batches decide alike.
+pub(crate) enum Plan {
+    Finish,
+    Refresh,
+    Backoff(Duration),
+}
+
+/// The plan for a call whose answer allows `retry`, after `attempts` attempts, when its token
+/// was already refreshed once (`auth_retried`) or not.
+pub(crate) fn plan(
+    retry: Retry,
+    attempts: u32,
+    auth_retried: bool,
+    auth: &Auth,
+    policy: &RetryPolicy,
+) -> Plan {
+    if attempts >= policy.max_attempts {
+        return Plan::Finish;
+    }
+    match retry {
+        Retry::No => Plan::Finish,
+        Retry::AfterRefresh if auth_retried || !matches!(auth, Auth::Token(_)) => Plan::Finish,
+        Retry::AfterRefresh => Plan::Refresh,
+        Retry::AfterBackoff(retry_after) => Plan::Backoff(policy.backoff(attempts, retry_after)),
+    }
 }
 
 impl RetryPolicy {

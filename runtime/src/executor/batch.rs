@@ -9,19 +9,22 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream;
-use http::header::{AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
-use percent_encoding::percent_decode_str;
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderValue, Method};
+use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use tokio::time::Instant;
 
-use super::{Deadline, RawResponse, merge_headers, send_once, within};
+use super::{
+    Deadline, RawResponse, attempt_headers, merge_headers, send_once, status_error, within,
+};
 use crate::batch::{BatchSummary, PartHandler, QueuedCall, QueuedId};
 use crate::call::{RawRequest, append_query};
 use crate::client::ClientInner;
 use crate::multipart::{self, DecodedParts, RequestPart, ResponsePart};
-use crate::retry::Retry;
+use crate::path::{ALL_BUT_UNRESERVED, is_unreserved};
+use crate::retry::{Plan, Retry, plan};
 use crate::trace::Span;
-use crate::{ApiError, Auth, Batch, BatchCallback, BatchError, Error, RetryPolicy};
+use crate::{ApiError, Batch, BatchCallback, BatchError, Error};
 
 /// What one HTTP batch request said about one call.
 #[derive(Debug)]
@@ -54,10 +57,8 @@ struct Shared<'s> {
     client: &'s ClientInner,
     ids: &'s RequestIds,
     requests: &'s [RawRequest],
-    /// Random per batch: the part before `+` in every Content-ID.
-    content_id_base: String,
-    /// `<BASE+`, the start every Content-ID shares (the base is alphanumeric: encoding
-    /// leaves it as it is).
+    /// `<BASE+`, the start every Content-ID shares: BASE is random per batch and alphanumeric
+    /// (encoding leaves it as it is).
     content_id_prefix: String,
     deadline: Option<Deadline>,
 }
@@ -74,7 +75,22 @@ struct Dispatcher<'s, 'a> {
     summary: BatchSummary,
 }
 
-impl Dispatcher<'_, '_> {
+impl<'s, 'a> Dispatcher<'s, 'a> {
+    fn new(
+        ids: &'s RequestIds,
+        handlers: Vec<Option<PartHandler<'a>>>,
+        on_response: Option<BatchCallback<'a>>,
+    ) -> Self {
+        Dispatcher {
+            attempts: vec![0; ids.len()],
+            auth_retried: vec![false; ids.len()],
+            ids,
+            handlers,
+            on_response,
+            summary: BatchSummary::default(),
+        }
+    }
+
     /// Gives call `index` its final outcome: its own callback, then the batch-wide one.
     fn finish(&mut self, index: usize, mut answer: Answer) {
         // `take` makes a second answer for the same call impossible to deliver.
@@ -110,44 +126,13 @@ impl Dispatcher<'_, '_> {
 
 /// A part's status as an outcome: 2xx is no error, 304 and the rest are errors.
 fn part_error(part: &ResponsePart) -> Option<Error> {
-    if part.status.is_success() {
-        None
-    } else if part.status == StatusCode::NOT_MODIFIED {
-        Some(Error::NotModified {
+    (!part.status.is_success()).then(|| {
+        status_error(RawResponse {
+            status: part.status,
             headers: part.headers.clone(),
+            body: part.body.clone(),
         })
-    } else {
-        Some(Error::Api(Box::new(ApiError::new(
-            part.status,
-            part.headers.clone(),
-            part.body.clone(),
-        ))))
-    }
-}
-
-/// What to do with a call after an answer.
-enum Plan {
-    Finish,
-    Refresh,
-    Backoff(Duration),
-}
-
-fn plan(
-    retry: Retry,
-    attempts: u32,
-    auth_retried: bool,
-    auth: &Auth,
-    policy: &RetryPolicy,
-) -> Plan {
-    if attempts >= policy.max_attempts {
-        return Plan::Finish;
-    }
-    match retry {
-        Retry::No => Plan::Finish,
-        Retry::AfterRefresh if auth_retried || !matches!(auth, Auth::Token(_)) => Plan::Finish,
-        Retry::AfterRefresh => Plan::Refresh,
-        Retry::AfterBackoff(retry_after) => Plan::Backoff(policy.backoff(attempts, retry_after)),
-    }
+    })
 }
 
 /// The request ids of a batch's calls, written one after another into one string.
@@ -200,14 +185,7 @@ fn take_calls(
 #[cfg(feature = "blocking")]
 pub(crate) fn fail_all(batch: Batch<'_>, message: String) -> BatchSummary {
     let (ids, _, handlers) = take_calls(batch.calls);
-    let mut dispatcher = Dispatcher {
-        attempts: vec![0; ids.len()],
-        auth_retried: vec![false; ids.len()],
-        ids: &ids,
-        handlers,
-        on_response: batch.on_response,
-        summary: BatchSummary::default(),
-    };
+    let mut dispatcher = Dispatcher::new(&ids, handlers, batch.on_response);
     let error = Error::Batch(BatchError::Runtime { message });
     for index in 0..dispatcher.ids.len() {
         dispatcher.finish(index, Answer::Failed(error.clone(), Retry::No));
@@ -245,17 +223,9 @@ async fn execute_in_span(batch: Batch<'_>) -> BatchSummary {
         ids: &ids,
         requests: &requests,
         content_id_prefix: format!("<{content_id_base}+"),
-        content_id_base,
         deadline: timeout.map(Deadline::after),
     };
-    let mut dispatcher = Dispatcher {
-        ids: &ids,
-        handlers,
-        on_response,
-        attempts: vec![0; count],
-        auth_retried: vec![false; count],
-        summary: BatchSummary::default(),
-    };
+    let mut dispatcher = Dispatcher::new(&ids, handlers, on_response);
     let policy = &client.inner.retry;
     let mut pending: Vec<usize> = (0..count).collect();
     let mut refreshed = false;
@@ -277,6 +247,8 @@ async fn execute_in_span(batch: Batch<'_>) -> BatchSummary {
         let mut to_refresh = Vec::new();
         let mut to_back_off = Vec::new();
         let mut wait = Duration::ZERO;
+        // Owned groups: a stream over borrowed chunks makes rustc lose `Send` of `execute`'s
+        // future (a higher-ranked lifetime it cannot prove general enough).
         let groups: Vec<Vec<usize>> = pending
             .chunks(max_calls_per_request)
             .map(<[usize]>::to_vec)
@@ -286,7 +258,7 @@ async fn execute_in_span(batch: Batch<'_>) -> BatchSummary {
                 let ids = group.iter().map(|&index| shared.ids.get(index));
                 let span = Span::batch_request(client.api(), round, ids);
                 let shared = &shared;
-                async move { span.instrument(send_request(shared, group, &span)).await }
+                async move { span.instrument(send_request(shared, &group, &span)).await }
             })
             .buffer_unordered(max_in_flight);
         while let Some(outcome) = in_flight.next().await {
@@ -372,9 +344,9 @@ fn union_scopes(
 }
 
 /// Sends one HTTP batch request for `group` and maps its answer back to the calls.
-async fn send_request(shared: &Shared<'_>, group: Vec<usize>, span: &Span) -> RequestOutcome {
+async fn send_request(shared: &Shared<'_>, group: &[usize], span: &Span) -> RequestOutcome {
     let client = shared.client;
-    let failed = |group: &[usize], error: Error, retry: Retry, sent: bool| RequestOutcome {
+    let failed = |error: Error, retry: Retry, sent: bool| RequestOutcome {
         sent,
         answers: group
             .iter()
@@ -383,9 +355,15 @@ async fn send_request(shared: &Shared<'_>, group: Vec<usize>, span: &Span) -> Re
         unmatched: Vec::new(),
     };
     let scopes = union_scopes(shared.requests, group.iter().copied());
-    let authorization = match within(shared.deadline, client.auth.header(&scopes)).await {
-        Ok(value) => value,
-        Err(error) => return failed(&group, error, Retry::No, false),
+    // The outer request carries what all parts share: the defaults and one Authorization.
+    let mut headers = match within(
+        shared.deadline,
+        attempt_headers(client, &HeaderMap::new(), &scopes, None),
+    )
+    .await
+    {
+        Ok(headers) => headers,
+        Err(error) => return failed(error, Retry::No, false),
     };
     let parts: Vec<RequestPart> = group
         .iter()
@@ -395,10 +373,6 @@ async fn send_request(shared: &Shared<'_>, group: Vec<usize>, span: &Span) -> Re
     let body = Bytes::from(multipart::encode_request(&boundary, &parts));
     drop(parts);
 
-    let mut headers = client.default_headers.clone();
-    if let Some(value) = authorization {
-        headers.insert(AUTHORIZATION, value);
-    }
     let content_type = HeaderValue::from_str(&format!("multipart/mixed; boundary={boundary}"))
         .expect("boundaries are made of header-safe characters");
     headers.insert(CONTENT_TYPE, content_type);
@@ -409,7 +383,7 @@ async fn send_request(shared: &Shared<'_>, group: Vec<usize>, span: &Span) -> Re
     let response = match send_once(client, Method::POST, &url, headers, Some(body), deadline).await
     {
         Ok(response) => response,
-        Err(error) => return failed(&group, error, Retry::No, true),
+        Err(error) => return failed(error, Retry::No, true),
     };
     span.status(response.status);
     if !response.status.is_success() {
@@ -421,7 +395,6 @@ async fn send_request(shared: &Shared<'_>, group: Vec<usize>, span: &Span) -> Re
         } = response;
         let error = Box::new(ApiError::new(status, headers, body));
         return failed(
-            &group,
             Error::Batch(BatchError::OuterStatus { status, error }),
             retry,
             true,
@@ -438,11 +411,11 @@ async fn send_request(shared: &Shared<'_>, group: Vec<usize>, span: &Span) -> Re
         .is_some_and(|start| start.eq_ignore_ascii_case("multipart/"))
     {
         let error = Error::Batch(BatchError::NotMultipart { content_type });
-        return failed(&group, error, Retry::No, true);
+        return failed(error, Retry::No, true);
     }
     let RawResponse { body, .. } = response;
     let decoded = multipart::decode_response_lenient(&content_type, body);
-    let (answers, unmatched) = match_parts(shared.ids, &group, decoded);
+    let (answers, unmatched) = match_parts(shared.ids, group, decoded);
     RequestOutcome {
         sent: true,
         answers,
@@ -468,11 +441,7 @@ fn request_part(shared: &Shared<'_>, index: usize) -> RequestPart {
         headers
     };
     RequestPart {
-        content_id: content_id(
-            &shared.content_id_base,
-            &shared.content_id_prefix,
-            shared.ids.get(index),
-        ),
+        content_id: content_id(&shared.content_id_prefix, shared.ids.get(index)),
         method: request.method.clone(),
         path_and_query,
         headers,
@@ -480,16 +449,12 @@ fn request_part(shared: &Shared<'_>, index: usize) -> RequestPart {
     }
 }
 
-/// [`multipart::content_id`] of `base` and `request_id`, without encoding the base again (its
-/// `<BASE+` is `prefix`), nor the id when it has nothing to encode (generated ids are digits).
-fn content_id(base: &str, prefix: &str, request_id: &str) -> String {
-    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-    if !request_id.bytes().all(unreserved) {
-        return multipart::content_id(base, request_id);
-    }
+/// [`multipart::content_id`] of BASE and `request_id`, without encoding the base again (its
+/// `<BASE+` is `prefix`).
+fn content_id(prefix: &str, request_id: &str) -> String {
     let mut id = String::with_capacity(prefix.len() + request_id.len() + 1);
     id.push_str(prefix);
-    id.push_str(request_id);
+    id.extend(utf8_percent_encode(request_id, ALL_BUT_UNRESERVED));
     id.push('>');
     id
 }
@@ -498,8 +463,7 @@ fn content_id(base: &str, prefix: &str, request_id: &str) -> String {
 /// [`request_id`] would find, checked from the end without copying (`…+ID>`, spaces allowed
 /// around `+` and before `>`). False means "look closer", not "another id".
 fn names_plain_id(content_id: &str, id: &str) -> bool {
-    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-    if id.is_empty() || !id.bytes().all(unreserved) {
+    if id.is_empty() || !id.bytes().all(is_unreserved) {
         return false;
     }
     let text = content_id.trim_end();
@@ -647,7 +611,7 @@ mod tests {
         let prefix = format!("<{base}+");
         for id in ["1", "1000", "a-b.c_d~e", "a+b", "x y", "é", "<id>", "%41"] {
             assert_eq!(
-                content_id(base, &prefix, id),
+                content_id(&prefix, id),
                 multipart::content_id(base, id),
                 "{id:?}"
             );

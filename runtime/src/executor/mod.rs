@@ -13,7 +13,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use tokio::time::Instant;
 
 use crate::client::ClientInner;
-use crate::retry::Retry;
+use crate::retry::{Plan, Retry, plan};
 use crate::trace::Span;
 use crate::transport::Sender;
 use crate::{ApiError, Error};
@@ -106,11 +106,10 @@ pub(crate) async fn send_once(
     body: Option<Bytes>,
     deadline: Option<Deadline>,
 ) -> Result<RawResponse, Error> {
-    match open_once(client, method, url, headers, body, deadline, false).await? {
-        Opened::Read(response) => Ok(response),
-        // Not asked for; read it all the same rather than lose it.
-        Opened::Unread(response) => read_response(response, client.max_response_bytes).await,
-    }
+    open_once(client, method, url, headers, body, deadline, false)
+        .await?
+        .read(client.max_response_bytes)
+        .await
 }
 
 /// An answer whose body was read, or a 2xx answer whose body is left to stream.
@@ -118,6 +117,16 @@ pub(crate) async fn send_once(
 pub(crate) enum Opened {
     Read(RawResponse),
     Unread(reqwest::Response),
+}
+
+impl Opened {
+    /// The whole answer: an unread body is read now (at most `limit` bytes).
+    async fn read(self, limit: usize) -> Result<RawResponse, Error> {
+        match self {
+            Opened::Read(response) => Ok(response),
+            Opened::Unread(response) => read_response(response, limit).await,
+        }
+    }
 }
 
 /// Sends one HTTP request and waits for the answer's head within `deadline`. With `stream`,
@@ -295,13 +304,10 @@ pub(crate) async fn send_single(
     request: &HttpRequest<'_>,
 ) -> Result<RawResponse, Error> {
     let span = Span::call(client.api, request.method_id, &request.method);
-    let opened = span
-        .instrument(open_single(client, request, false, &span))
-        .await?;
-    match opened {
-        Opened::Read(response) => Ok(response),
-        Opened::Unread(response) => read_response(response, client.max_response_bytes).await,
-    }
+    span.instrument(open_single(client, request, false, &span))
+        .await?
+        .read(client.max_response_bytes)
+        .await
 }
 
 /// [`send_single`], leaving the body of the 2xx answer unread when `stream` is set (its head
@@ -346,33 +352,32 @@ pub(crate) async fn open_single(
         if response.status.is_success() {
             return Ok(Opened::Read(response));
         }
-        if response.status == StatusCode::NOT_MODIFIED {
-            return Err(Error::NotModified {
-                headers: response.headers,
-            });
-        }
-        if attempt < policy.max_attempts {
-            match Retry::for_status(response.status, &response.headers) {
-                Retry::AfterRefresh
-                    if !refreshed && client.auth.refresh(request.scopes).await? =>
-                {
-                    refreshed = true;
-                    attempt += 1;
-                    continue;
-                }
-                Retry::AfterBackoff(retry_after) => {
-                    tokio::time::sleep(policy.backoff(attempt, retry_after)).await;
-                    attempt += 1;
-                    continue;
-                }
-                _ => {}
+        let retry = Retry::for_status(response.status, &response.headers);
+        match plan(retry, attempt, refreshed, &client.auth, policy) {
+            Plan::Finish => return Err(status_error(response)),
+            Plan::Refresh => {
+                client.auth.refresh(request.scopes).await?;
+                refreshed = true;
             }
+            Plan::Backoff(delay) => tokio::time::sleep(delay).await,
         }
-        return Err(api_error(response));
+        attempt += 1;
     }
 }
 
-/// A non-2xx, non-304 answer as an error.
+/// A non-2xx answer as the caller's error: 304 is [`Error::NotModified`], the rest
+/// [`Error::Api`].
+pub(crate) fn status_error(response: RawResponse) -> Error {
+    if response.status == StatusCode::NOT_MODIFIED {
+        Error::NotModified {
+            headers: response.headers,
+        }
+    } else {
+        api_error(response)
+    }
+}
+
+/// A non-2xx answer as [`Error::Api`], whatever its status.
 pub(crate) fn api_error(response: RawResponse) -> Error {
     Error::Api(Box::new(ApiError::new(
         response.status,

@@ -1,14 +1,10 @@
 //! Content-IDs: `<BASE+ID>` on the way out, `<response-BASE+ID>` on the way back.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{percent_decode_str, utf8_percent_encode};
 
-/// Everything but RFC 3986 "unreserved" characters is encoded, so that `+` (the separator),
-/// `<`, `>`, spaces, CR and LF can never appear raw in a Content-ID.
-const CONTENT_ID_SET: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+// Everything but RFC 3986 unreserved characters is encoded, so that `+` (the separator), `<`,
+// `>`, spaces, CR and LF can never appear raw in a Content-ID.
+use crate::path::ALL_BUT_UNRESERVED;
 
 /// The Content-ID for the call `request_id` in a batch whose parts share `base`:
 /// `<BASE+ID>`, with both halves percent-encoded.
@@ -21,9 +17,9 @@ const CONTENT_ID_SET: &AsciiSet = &NON_ALPHANUMERIC
 pub fn content_id(base: &str, request_id: &str) -> String {
     let mut id = String::with_capacity(base.len() + request_id.len() + 3);
     id.push('<');
-    id.extend(utf8_percent_encode(base, CONTENT_ID_SET));
+    id.extend(utf8_percent_encode(base, ALL_BUT_UNRESERVED));
     id.push('+');
-    id.extend(utf8_percent_encode(request_id, CONTENT_ID_SET));
+    id.extend(utf8_percent_encode(request_id, ALL_BUT_UNRESERVED));
     id.push('>');
     id
 }

@@ -75,8 +75,14 @@ pub fn encode_response(boundary: &str, parts: &[ResponsePart]) -> Vec<u8> {
 /// A fresh random boundary, `batch_` and 32 letters and digits. Check it with
 /// [`boundary_is_safe`], or use [`safe_boundary`].
 pub fn random_boundary() -> String {
-    let mut boundary = String::with_capacity(38);
-    boundary.push_str("batch_");
+    random_boundary_with("batch_")
+}
+
+/// `prefix` and 32 random letters and digits: a collision with the content is unlikely, and
+/// the callers check for it anyway.
+pub(crate) fn random_boundary_with(prefix: &str) -> String {
+    let mut boundary = String::with_capacity(prefix.len() + 32);
+    boundary.push_str(prefix);
     boundary.extend(std::iter::repeat_with(fastrand::alphanumeric).take(32));
     boundary
 }
@@ -86,6 +92,16 @@ pub fn safe_boundary(parts: &[RequestPart]) -> String {
     loop {
         let boundary = random_boundary();
         if boundary_is_safe(&boundary, parts) {
+            return boundary;
+        }
+    }
+}
+
+/// A random boundary that [`response_boundary_is_safe`] accepts for `parts`.
+pub fn safe_response_boundary(parts: &[ResponsePart]) -> String {
+    loop {
+        let boundary = random_boundary();
+        if response_boundary_is_safe(&boundary, parts) {
             return boundary;
         }
     }

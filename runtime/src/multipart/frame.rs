@@ -181,8 +181,8 @@ pub(crate) fn split_parts(body: &[u8], boundary: &str) -> Framing {
 /// The end of a part that the delimiter at `at` closes: before its CRLF or LF, never before
 /// `start` (an empty part's line break belongs to the delimiter before it).
 fn line_break_before(body: &[u8], at: usize, start: usize) -> (usize, usize) {
-    if at == 0 || at <= start {
-        return (at.max(start), at.max(start));
+    if at <= start {
+        return (start, start);
     }
     // A delimiter found by `next_delimiter` after `start` always follows an LF.
     let before_lf = at - 1;

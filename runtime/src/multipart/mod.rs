@@ -52,9 +52,10 @@ pub use decode::{
     decode_request, decode_request_lenient, decode_response, decode_response_bytes,
     decode_response_lenient,
 };
+pub(crate) use encode::random_boundary_with;
 pub use encode::{
     boundary_is_safe, encode_request, encode_response, random_boundary, response_boundary_is_safe,
-    safe_boundary,
+    safe_boundary, safe_response_boundary,
 };
 pub use frame::MAX_PARTS;
 pub use message::{MAX_HEADERS_PER_BODY, MAX_HEADERS_PER_PART};

@@ -150,12 +150,7 @@ fn encode_answer(answers: Vec<(usize, ResponsePart)>, misbehavior: &Misbehavior)
                 .append(HeaderName::from_static("x-invalid-utf8"), value);
         }
     }
-    let boundary = loop {
-        let boundary = multipart::random_boundary();
-        if multipart::response_boundary_is_safe(&boundary, &answers) {
-            break boundary;
-        }
-    };
+    let boundary = multipart::safe_response_boundary(&answers);
     let mut body = multipart::encode_response(&boundary, &answers);
     let closing = format!("--{boundary}--\r\n");
     body.truncate(body.len() - closing.len());

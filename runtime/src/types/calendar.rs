@@ -237,14 +237,10 @@ pub(super) fn parse_rfc3339(text: &str) -> Result<Timestamp, String> {
         _ => 0,
     };
     let offset_seconds = match cursor.expect(b"Zz+-", "'Z' or a '+HH:MM'/'-HH:MM' offset")? {
-        b'+' | b'-' => {
-            let sign = if cursor.bytes[cursor.pos - 1] == b'-' {
-                -1
-            } else {
-                1
-            };
+        sign @ (b'+' | b'-') => {
             let (hours, minutes) = read_hour_minute(&mut cursor, "offset")?;
-            sign * i64::from(hours * 3600 + minutes * 60)
+            let offset = i64::from(hours * 3600 + minutes * 60);
+            if sign == b'-' { -offset } else { offset }
         }
         _ => 0,
     };

@@ -14,6 +14,7 @@ pub use source::Media;
 use crate::call::{RawRequest, append_query, decode_json};
 use crate::client::ClientInner;
 use crate::executor::{self, Body, HttpRequest, RawResponse};
+use crate::multipart;
 use crate::trace::Span;
 use crate::{Call, Error, Response};
 
@@ -160,18 +161,18 @@ impl<T: DeserializeOwned + 'static> Upload<T> {
                 media.content_type
             ))
         })?;
-        let mut opened = media.source.open().await?;
-        if let Some(length) = opened.length {
+        let mut chunks = media.source.open().await?;
+        if let Some(length) = chunks.length() {
             check_media_size(method_id, upload, length)?;
         }
-        opened.chunks.set_limit(upload.max_size);
+        chunks.set_limit(upload.max_size);
         let client = &call.client.inner;
         let resumable = match protocol {
             UploadProtocol::Resumable => true,
             UploadProtocol::SingleRequest => false,
             UploadProtocol::Auto => {
-                let large = opened
-                    .length
+                let large = chunks
+                    .length()
                     .is_none_or(|length| length > chunk_size as u64);
                 (upload.resumable_path.is_some() && large) || upload.simple_path.is_none()
             }
@@ -194,13 +195,13 @@ impl<T: DeserializeOwned + 'static> Upload<T> {
                 chunk_size,
                 span: &span,
             };
-            return span.instrument(upload.run(opened.chunks)).await;
+            return span.instrument(upload.run(chunks)).await;
         }
         let path = upload
             .simple_path
             .as_deref()
             .ok_or_else(|| no_protocol(method_id))?;
-        let data = opened.chunks.read_all().await?;
+        let data = chunks.read_all().await?;
         // Generated builders always carry the request body; `{}` says nothing, so it goes as a
         // simple upload, as Google's clients send an upload without metadata.
         let metadata = request
@@ -310,24 +311,24 @@ fn media_type_matches(pattern: &str, content_type: &str) -> bool {
 /// boundary that occurs in neither.
 fn multipart_related(metadata: &Bytes, media_type: &HeaderValue, media: &Bytes) -> Body {
     let boundary = loop {
-        let candidate = random_boundary();
+        let candidate = multipart::random_boundary_with("discogen_");
         let occurs = |data: &[u8]| memchr::memmem::find(data, candidate.as_bytes()).is_some();
         if !occurs(metadata) && !occurs(media) {
             break candidate;
         }
     };
     let mut body = BytesMut::with_capacity(metadata.len() + media.len() + 256);
+    let json = &b"application/json; charset=UTF-8"[..];
+    for (content_type, data) in [(json, metadata), (media_type.as_bytes(), media)] {
+        body.put_slice(b"--");
+        body.put_slice(boundary.as_bytes());
+        body.put_slice(b"\r\nContent-Type: ");
+        body.put_slice(content_type);
+        body.put_slice(b"\r\n\r\n");
+        body.put_slice(data);
+        body.put_slice(b"\r\n");
+    }
     body.put_slice(b"--");
-    body.put_slice(boundary.as_bytes());
-    body.put_slice(b"\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n");
-    body.put_slice(metadata);
-    body.put_slice(b"\r\n--");
-    body.put_slice(boundary.as_bytes());
-    body.put_slice(b"\r\nContent-Type: ");
-    body.put_slice(media_type.as_bytes());
-    body.put_slice(b"\r\n\r\n");
-    body.put_slice(media);
-    body.put_slice(b"\r\n--");
     body.put_slice(boundary.as_bytes());
     body.put_slice(b"--\r\n");
     let content_type = HeaderValue::from_str(&format!("multipart/related; boundary={boundary}"))
@@ -336,14 +337,6 @@ fn multipart_related(metadata: &Bytes, media_type: &HeaderValue, media: &Bytes) 
         content_type: Some(content_type),
         data: body.freeze(),
     }
-}
-
-/// 32 random alphanumerics after a fixed prefix: a collision with the content is unlikely,
-/// and the callers check for it anyway.
-fn random_boundary() -> String {
-    let mut boundary = String::from("discogen_");
-    boundary.extend(std::iter::repeat_with(fastrand::alphanumeric).take(32));
-    boundary
 }
 
 #[cfg(test)]

@@ -104,21 +104,12 @@ pub(crate) fn read_error(what: &str, error: io::Error) -> Error {
     )))
 }
 
-/// Media opened for sending: a known size when there is one, and its bytes.
-pub(crate) struct Opened {
-    /// Size in bytes, when known before reading to the end.
-    pub(crate) length: Option<u64>,
-    pub(crate) chunks: Chunks,
-}
-
 impl Source {
-    /// Opens the source (a file is opened and its size taken).
-    pub(crate) async fn open(self) -> Result<Opened, Error> {
+    /// Opens the source (a file is opened and its size taken) for sending; the chunks know the
+    /// size when it is known before reading to the end.
+    pub(crate) async fn open(self) -> Result<Chunks, Error> {
         match self {
-            Source::Memory(data) => Ok(Opened {
-                length: Some(data.len() as u64),
-                chunks: Chunks::memory(data),
-            }),
+            Source::Memory(data) => Ok(Chunks::memory(data)),
             Source::File(path) => {
                 let file = tokio::fs::File::open(&path)
                     .await
@@ -128,15 +119,15 @@ impl Source {
                     .await
                     .map_err(|e| read_error(&describe(&path), e))?
                     .len();
-                Ok(Opened {
-                    length: Some(length),
-                    chunks: Chunks::reader(Box::new(file), Some(length), describe(&path)),
-                })
+                Ok(Chunks::reader(
+                    Box::new(file),
+                    Some(length),
+                    describe(&path),
+                ))
             }
-            Source::Reader { reader, length } => Ok(Opened {
-                length,
-                chunks: Chunks::reader(reader, length, "the media reader".into()),
-            }),
+            Source::Reader { reader, length } => {
+                Ok(Chunks::reader(reader, length, "the media reader".into()))
+            }
         }
     }
 }
