@@ -111,6 +111,9 @@ impl Span {
                 api.version = api.version,
                 method = method_id,
                 streamed,
+                // A streamed download records its attempts here (a buffered one in its call).
+                attempt = tracing::field::Empty,
+                status = tracing::field::Empty,
             ),
         }
     }

@@ -263,8 +263,11 @@ async fn uploads_and_downloads_have_spans() {
         .send()
         .await
         .unwrap();
-    let downloads: Vec<(String, String)> = recorder
-        .named("discogen.download")
+    let download_spans = recorder.named("discogen.download");
+    // The streamed download's attempts are recorded on its own span.
+    assert_eq!(download_spans[0].1.field("attempt"), "1");
+    assert_eq!(download_spans[0].1.field("status"), "200");
+    let downloads: Vec<(String, String)> = download_spans
         .into_iter()
         .map(|(_, span)| {
             (
