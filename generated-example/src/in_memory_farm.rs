@@ -52,17 +52,9 @@ impl InMemoryFarm {
     pub fn seeded() -> Self {
         let mut state = FarmState::default();
         for (name, age, color) in [("pony", 34, "white"), ("sheep", 5, "green")] {
-            state.animals.insert(
-                name.to_owned(),
-                json!({
-                    "kind": "farm#animal",
-                    "etag": format!("etag/{name}"),
-                    "selfLink": format!("/farm/v1/animals/{name}"),
-                    "animalName": name,
-                    "animalAge": age,
-                    "peltColor": color,
-                }),
-            );
+            let mut animal = animal_json(name, age);
+            animal["peltColor"] = color.into();
+            state.animals.insert(name.to_owned(), animal);
         }
         state.farmers.insert(
             "alice".to_owned(),
@@ -85,17 +77,9 @@ impl InMemoryFarm {
     /// without changing the list's ETag: a herd of them makes `animals.list` answer in several
     /// pages.
     pub fn with_animal(self, name: &str, age: i64, tags: &[&str]) -> Self {
-        self.lock().animals.insert(
-            name.to_owned(),
-            json!({
-                "kind": "farm#animal",
-                "etag": format!("etag/{name}"),
-                "selfLink": format!("/farm/v1/animals/{name}"),
-                "animalName": name,
-                "animalAge": age,
-                "tags": tags,
-            }),
-        );
+        let mut animal = animal_json(name, age);
+        animal["tags"] = json!(tags);
+        self.lock().animals.insert(name.to_owned(), animal);
         self
     }
 
@@ -488,6 +472,18 @@ fn percent_decode(segment: &str) -> String {
         .into_owned()
 }
 
+/// An animal as the farm stores it: name and age, with the kind, ETag and self link derived
+/// from the name.
+fn animal_json(name: &str, age: i64) -> Value {
+    json!({
+        "kind": "farm#animal",
+        "etag": format!("etag/{name}"),
+        "selfLink": format!("/farm/v1/animals/{name}"),
+        "animalName": name,
+        "animalAge": age,
+    })
+}
+
 /// Splits a `multipart/related` upload into its JSON metadata and its media.
 fn split_related(content_type: &str, body: &[u8]) -> Option<(Map<String, Value>, String, Vec<u8>)> {
     let boundary = content_type
@@ -495,9 +491,8 @@ fn split_related(content_type: &str, body: &[u8]) -> Option<(Map<String, Value>,
         .find_map(|p| p.trim().strip_prefix("boundary="))?
         .trim_matches('"');
     let delimiter = format!("--{boundary}");
-    let text = body;
     let mut parts = Vec::new();
-    let mut rest = text;
+    let mut rest = body;
     while let Some(start) = find(rest, delimiter.as_bytes()) {
         rest = &rest[start + delimiter.len()..];
         if rest.starts_with(b"--") {
@@ -509,8 +504,7 @@ fn split_related(content_type: &str, body: &[u8]) -> Option<(Map<String, Value>,
     let [metadata, media] = parts[..] else {
         return None;
     };
-    let (meta_headers, meta_body) = split_headers(metadata)?;
-    let _ = meta_headers;
+    let (_, meta_body) = split_headers(metadata)?;
     let metadata: Map<String, Value> =
         discogen_runtime::serde_json::from_slice(trim_crlf(meta_body)).ok()?;
     let (media_headers, media_body) = split_headers(media)?;

@@ -1,6 +1,7 @@
 //! Decoding batch bodies: responses for clients, requests for servers.
 
 use bytes::Bytes;
+use http::HeaderMap;
 
 use super::frame::{PartSpan, boundary_from_content_type, split_parts};
 use super::message::{
@@ -104,31 +105,51 @@ fn unclosed(content_id: Option<String>, index: usize, body: &Bytes) -> PartError
     }
 }
 
+/// The part at `span`: its MIME headers, then the nested message's start line (recognised by
+/// `is_start_line`, read by `read_start`), headers and body.
+fn read_message<S>(
+    body: &Bytes,
+    span: &PartSpan,
+    index: usize,
+    budget: &mut usize,
+    is_start_line: fn(&[u8]) -> bool,
+    read_start: fn(&mut Lines<'_>, usize) -> Result<S, DecodeError>,
+) -> Result<(Option<String>, S, HeaderMap, Bytes), PartError> {
+    let mut lines = Lines::new(body, span);
+    let content_id = read_part_headers(&mut lines, is_start_line);
+    if !span.closed {
+        return Err(unclosed(content_id, index, body));
+    }
+    let head = read_start(&mut lines, index)
+        .and_then(|start| Ok((start, read_headers(&mut lines, index, budget)?)));
+    match head {
+        Ok((start, headers)) => {
+            let part_body = read_body(&lines, span, &headers);
+            Ok((content_id, start, headers, part_body))
+        }
+        Err(error) => Err(PartError { content_id, error }),
+    }
+}
+
 fn response_part(
     body: &Bytes,
     span: &PartSpan,
     index: usize,
     budget: &mut usize,
 ) -> Result<ResponsePart, PartError> {
-    let mut lines = Lines::new(body, span);
-    let content_id = read_part_headers(&mut lines, looks_like_status_line);
-    if !span.closed {
-        return Err(unclosed(content_id, index, body));
-    }
-    let status = match read_status(&mut lines, index) {
-        Ok(status) => status,
-        Err(error) => return Err(PartError { content_id, error }),
-    };
-    let headers = match read_headers(&mut lines, index, budget) {
-        Ok(headers) => headers,
-        Err(error) => return Err(PartError { content_id, error }),
-    };
-    let part_body = read_body(body, &lines, span, &headers);
+    let (content_id, status, headers, body) = read_message(
+        body,
+        span,
+        index,
+        budget,
+        looks_like_status_line,
+        read_status,
+    )?;
     Ok(ResponsePart {
         content_id,
         status,
         headers,
-        body: part_body,
+        body,
     })
 }
 
@@ -138,25 +159,19 @@ fn request_part(
     index: usize,
     budget: &mut usize,
 ) -> Result<DecodedRequestPart, PartError> {
-    let mut lines = Lines::new(body, span);
-    let content_id = read_part_headers(&mut lines, looks_like_request_line);
-    if !span.closed {
-        return Err(unclosed(content_id, index, body));
-    }
-    let (method, path_and_query) = match read_request_line(&mut lines, index) {
-        Ok(line) => line,
-        Err(error) => return Err(PartError { content_id, error }),
-    };
-    let headers = match read_headers(&mut lines, index, budget) {
-        Ok(headers) => headers,
-        Err(error) => return Err(PartError { content_id, error }),
-    };
-    let part_body = read_body(body, &lines, span, &headers);
+    let (content_id, (method, path_and_query), headers, body) = read_message(
+        body,
+        span,
+        index,
+        budget,
+        looks_like_request_line,
+        read_request_line,
+    )?;
     Ok(DecodedRequestPart {
         content_id,
         method,
         path_and_query,
         headers,
-        body: part_body,
+        body,
     })
 }

@@ -16,9 +16,8 @@ use super::frame::PartSpan;
 
 /// A cursor over the lines of one part.
 pub(crate) struct Lines<'a> {
-    /// The whole batch body, so that header values can be slices of it.
+    /// The whole batch body, so that header values and the body can be slices of it.
     shared: &'a Bytes,
-    body: &'a [u8],
     pub(crate) pos: usize,
     end: usize,
 }
@@ -27,7 +26,6 @@ impl<'a> Lines<'a> {
     pub(crate) fn new(body: &'a Bytes, span: &PartSpan) -> Self {
         Lines {
             shared: body,
-            body,
             pos: span.start,
             end: span.end,
         }
@@ -39,7 +37,8 @@ impl<'a> Lines<'a> {
             return None;
         }
         let start = self.pos;
-        let rest = &self.body[start..self.end];
+        let shared: &'a [u8] = self.shared;
+        let rest = &shared[start..self.end];
         let (line, advance) = match memchr::memchr(b'\n', rest) {
             Some(lf) => (&rest[..lf], lf + 1),
             None => (rest, rest.len()),
@@ -236,12 +235,7 @@ fn trim_blanks(mut value: &[u8]) -> &[u8] {
 
 /// The nested body: from the cursor to the part's end, or the inner Content-Length's worth
 /// when that is a number not larger than what the delimiters allow.
-pub(crate) fn read_body(
-    body: &Bytes,
-    lines: &Lines<'_>,
-    span: &PartSpan,
-    headers: &HeaderMap,
-) -> Bytes {
+pub(crate) fn read_body(lines: &Lines<'_>, span: &PartSpan, headers: &HeaderMap) -> Bytes {
     let start = lines.pos.min(span.end);
     let declared = headers
         .get(CONTENT_LENGTH)
@@ -249,9 +243,9 @@ pub(crate) fn read_body(
         .and_then(|v| v.trim().parse::<usize>().ok());
     match declared {
         Some(len) if len <= span.end_before_lf.saturating_sub(start) => {
-            body.slice(start..start + len)
+            lines.shared.slice(start..start + len)
         }
-        _ => body.slice(start..span.end),
+        _ => lines.shared.slice(start..span.end),
     }
 }
 

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
 use http::{HeaderMap, StatusCode};
 
-use super::exchange::{RawResponse, TestRequest, TestResponse};
+use super::exchange::{TestRequest, TestResponse};
 use super::misbehavior::{Misbehavior, drop_and_duplicate, reorder};
 use super::{Outgoing, State};
 use crate::multipart::{self, DecodedRequestPart, ResponsePart};
@@ -37,13 +37,10 @@ pub(crate) fn answer_batch(state: &State, outer: &TestRequest, batch: usize) -> 
         }
     }
     // Every part is recorded before any switch decides what to answer.
-    let parts: Vec<Result<TestRequest, (Option<String>, String)>> = decoded
+    let parts: Vec<Result<TestRequest, multipart::PartError>> = decoded
         .parts
         .into_iter()
-        .map(|part| match part {
-            Ok(part) => Ok(unwrap_part(part, outer, batch)),
-            Err(error) => Err((error.content_id, error.error.to_string())),
-        })
+        .map(|part| part.map(|part| unwrap_part(part, outer, batch)))
         .collect();
     state.record_parts(parts.iter().filter_map(|p| p.as_ref().ok()).cloned());
 
@@ -76,9 +73,10 @@ pub(crate) fn answer_batch(state: &State, outer: &TestRequest, batch: usize) -> 
                 )
             }
             (Ok(request), None) => (request.content_id.clone(), state.call_handler(request)),
-            (Err((content_id, message)), _) => {
-                (content_id.clone(), TestResponse::google_error(400, message))
-            }
+            (Err(error), _) => (
+                error.content_id.clone(),
+                TestResponse::google_error(400, &error.error.to_string()),
+            ),
         };
         let part = ResponsePart {
             content_id: content_id.as_deref().map(response_content_id),
@@ -133,7 +131,7 @@ fn with_retry_after(response: TestResponse, retry_after: Option<&str>) -> TestRe
 
 /// Encodes the answers after the part-level switches: drop, duplicate, reorder, strip
 /// Content-IDs, invalid UTF-8, empty parts, no closing delimiter.
-fn encode_answer(answers: Vec<(usize, ResponsePart)>, misbehavior: &Misbehavior) -> RawResponse {
+fn encode_answer(answers: Vec<(usize, ResponsePart)>, misbehavior: &Misbehavior) -> TestResponse {
     let mut answers: Vec<ResponsePart> = drop_and_duplicate(answers, misbehavior)
         .into_iter()
         .map(|(_, part)| part)
@@ -166,7 +164,7 @@ fn encode_answer(answers: Vec<(usize, ResponsePart)>, misbehavior: &Misbehavior)
         CONTENT_TYPE,
         HeaderValue::from_str(&content_type).expect("a safe boundary is a valid value"),
     );
-    RawResponse {
+    TestResponse {
         status: StatusCode::OK,
         headers,
         body: Bytes::from(body),

@@ -71,10 +71,16 @@ impl TestRequest {
     pub fn json(&self) -> Result<serde_json::Value, serde_json::Error> {
         serde_json::from_slice(&self.body)
     }
+
+    /// The body as `application/x-www-form-urlencoded` pairs (`+` is a space), as an OAuth
+    /// token endpoint reads it.
+    pub fn form(&self) -> Vec<(String, String)> {
+        parse_query(&String::from_utf8_lossy(&self.body))
+    }
 }
 
 /// `a=1&b=x%20y` → `[("a","1"),("b","x y")]`; `+` is a space, undecodable bytes are replaced.
-pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
+fn parse_query(query: &str) -> Vec<(String, String)> {
     let decode = |s: &str| {
         percent_decode_str(&s.replace('+', " "))
             .decode_utf8_lossy()
@@ -88,6 +94,11 @@ pub(crate) fn parse_query(query: &str) -> Vec<(String, String)> {
             (decode(name), decode(value))
         })
         .collect()
+}
+
+/// `status` as a status code; a test that names an impossible one is wrong, so it panics.
+pub(crate) fn status_code(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"))
 }
 
 /// What a handler answers: status, headers and body. Inside a batch it becomes one part.
@@ -107,10 +118,8 @@ impl TestResponse {
     /// # Panics
     /// When `status` is not in 100..=999.
     pub fn status(status: u16) -> Self {
-        let status =
-            StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"));
         TestResponse {
-            status,
+            status: status_code(status),
             headers: HeaderMap::new(),
             body: Bytes::new(),
         }
@@ -208,7 +217,7 @@ impl RawResponse {
             HeaderValue::from_str(content_type).expect("RawResponse: invalid Content-Type"),
         );
         RawResponse {
-            status: TestResponse::status(status).status,
+            status: status_code(status),
             headers,
             body: body.into(),
         }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use super::exchange::RawResponse;
+use super::exchange::{RawResponse, status_code};
 
 /// How the server should misbehave. Every field's default is "behave"; set it with
 /// [`TestServer::set_misbehavior`](super::TestServer::set_misbehavior) at any time (it applies
@@ -118,8 +118,7 @@ impl PartFailure {
     }
 
     fn new(target: PartTarget, status: u16) -> Self {
-        let status =
-            StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"));
+        let status = status_code(status);
         PartFailure {
             target,
             status,
@@ -169,8 +168,7 @@ impl BatchFailure {
     /// # Panics
     /// When `status` is not a valid status code.
     pub fn new(status: u16) -> Self {
-        let status =
-            StatusCode::from_u16(status).unwrap_or_else(|_| panic!("invalid HTTP status {status}"));
+        let status = status_code(status);
         BatchFailure {
             status,
             batches: None,

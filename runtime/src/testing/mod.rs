@@ -218,7 +218,8 @@ impl TestServer {
 
     /// How many requests came to other paths.
     pub fn single_calls_received(&self) -> usize {
-        lock(&self.state.records).single_calls
+        let records = lock(&self.state.records);
+        records.requests.len() - records.batches
     }
 
     /// Forgets what was recorded (the batch numbering starts again at 0).
@@ -267,8 +268,8 @@ pub(crate) struct State {
 struct Records {
     requests: Vec<TestRequest>,
     parts: Vec<TestRequest>,
+    /// How many of `requests` came to the batch path.
     batches: usize,
-    single_calls: usize,
 }
 
 /// A failure status and its `Retry-After`, decided for one part.
@@ -279,13 +280,9 @@ impl State {
     fn record_request(&self, request: &TestRequest, is_batch: bool) -> usize {
         let mut records = lock(&self.records);
         records.requests.push(request.clone());
-        if is_batch {
-            records.batches += 1;
-            records.batches - 1
-        } else {
-            records.single_calls += 1;
-            0
-        }
+        let batch = records.batches;
+        records.batches += usize::from(is_batch);
+        batch
     }
 
     pub(crate) fn record_parts(&self, parts: impl Iterator<Item = TestRequest>) {
@@ -372,15 +369,6 @@ impl From<TestResponse> for Outgoing {
     }
 }
 
-impl From<RawResponse> for Outgoing {
-    fn from(response: RawResponse) -> Self {
-        Outgoing {
-            raw: false,
-            ..Outgoing::raw(response)
-        }
-    }
-}
-
 async fn accept_loop(listener: TcpListener, state: Arc<State>) {
     let mut connections = JoinSet::new();
     loop {
@@ -421,9 +409,10 @@ async fn serve(
         .unwrap_or_default();
     let target = head.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let request = TestRequest::new(head.method, target, head.headers, body);
+    let is_batch = request.path == state.batch_path;
     if let Some(predicate) = &state.drop_connection {
         if predicate(&request) {
-            state.record_request(&request, request.path == state.batch_path);
+            state.record_request(&request, is_batch);
             // An error from the service makes hyper close the connection without an answer.
             return Err(io::Error::other(
                 "test server: connection dropped on purpose",
@@ -431,7 +420,7 @@ async fn serve(
         }
     }
     let misbehavior = lock(&state.misbehavior).clone();
-    let outgoing = if request.path == state.batch_path {
+    let outgoing = if is_batch {
         let batch = state.record_request(&request, true);
         batch::answer_batch(&state, &request, batch)
     } else {

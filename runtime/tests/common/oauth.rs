@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use discogen_runtime::testing::{TestRequest, TestResponse, TestServer};
-use percent_encoding::percent_decode_str;
 use serde_json::json;
 
 pub const TEST_PRIVATE_KEY: &str = include_str!("../data/test_service_account_key.pem");
@@ -83,7 +82,7 @@ impl TokenEndpoint {
             }
             return TestResponse::json(200, &json!({"animalName": "pony"}));
         }
-        let form = parse_form(&String::from_utf8_lossy(&request.body));
+        let form = request.form();
         let mut requests = self.requests.lock().unwrap();
         requests.push(TokenRequest { form });
         let token = format!("tok-{}", requests.len());
@@ -97,22 +96,6 @@ impl TokenEndpoint {
             }),
         )
     }
-}
-
-/// `a=1&b=x%20y` → pairs, `+` as a space.
-fn parse_form(body: &str) -> Vec<(String, String)> {
-    let decode = |s: &str| {
-        percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    };
-    body.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(name), decode(value))
-        })
-        .collect()
 }
 
 /// A service account key JSON whose `token_uri` is the test server's `/token`.
