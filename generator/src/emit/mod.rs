@@ -178,17 +178,7 @@ fn hub(api: &Api) -> TokenStream {
         batch_path,
         ..
     } = api;
-    let accessors = api.resources.iter().map(|resource| {
-        let accessor = ident(&resource.accessor);
-        let module = ident(&resource.module);
-        let struct_name = ident(&resource.struct_name);
-        let doc = format!(" The {} resource.", code_span(&resource.wire));
-        quote! {
-            #[doc = #doc]
-            #[inline]
-            pub fn #accessor(&self) -> #module::#struct_name { #module::#struct_name::new(&self.client) }
-        }
-    });
+    let accessors = api.resources.iter().map(resources::accessor);
     let methods = resources::constructors(&Context { api, depth: 0 }, &api.methods, &[]);
     quote! {
         #doc
@@ -247,7 +237,6 @@ fn method_call(api: &Api) -> TokenStream {
     let method_call = ident(&api.method_call);
     let context = Context { api, depth: 0 };
     let setters = api.global_params.iter().map(|param| {
-        let setter = ident(&param.name);
         // `self::`: the global enums are named from inside `impl<M, T>`, where a type called
         // `M` or `T` would be shadowed.
         let ty = match param.ty {
@@ -257,14 +246,7 @@ fn method_call(api: &Api) -> TokenStream {
             }
             _ => resources::argument_type(&context, param, &[]),
         };
-        let doc = doc_or(param.doc.as_deref(), || {
-            format!("Sets {}.", code_span(&param.wire))
-        });
-        let set = resources::set_query_on(quote!(self.call), param, &ident("value"));
-        quote! {
-            #doc
-            pub fn #setter(mut self, value: #ty) -> Self { #set self }
-        }
+        resources::setter(param, &ty, TokenStream::new())
     });
     let result =
         quote!(::std::result::Result<::discogen_runtime::Response<T>, ::discogen_runtime::Error>);

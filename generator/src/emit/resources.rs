@@ -25,17 +25,7 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
         " The {} resource; its methods make request builders.",
         code_span(&resource.wire)
     );
-    let accessors = resource.resources.iter().map(|sub| {
-        let accessor = ident(&sub.accessor);
-        let sub_module = ident(&sub.module);
-        let sub_struct = ident(&sub.struct_name);
-        let doc = format!(" The {} resource.", code_span(&sub.wire));
-        quote! {
-            #[doc = #doc]
-            #[inline]
-            pub fn #accessor(&self) -> #sub_module::#sub_struct { #sub_module::#sub_struct::new(&self.client) }
-        }
-    });
+    let accessors = resource.resources.iter().map(accessor);
     let constructors = constructors(&context, &resource.methods, &resource.types);
     let builders = methods_of(&context, &resource.methods, &resource.types);
     // Parameter enums only: no structs, so no `with` types.
@@ -62,6 +52,20 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
             #(#enums)*
             #(#submodules)*
         }
+    }
+}
+
+/// The method that reaches a child resource (`hub.animals()`), on the hub or the parent's
+/// resource struct.
+pub(crate) fn accessor(resource: &Resource) -> TokenStream {
+    let accessor = ident(&resource.accessor);
+    let module = ident(&resource.module);
+    let struct_name = ident(&resource.struct_name);
+    let doc = format!(" The {} resource.", code_span(&resource.wire));
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn #accessor(&self) -> #module::#struct_name { #module::#struct_name::new(&self.client) }
     }
 }
 
@@ -112,7 +116,7 @@ fn constructor(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> Tok
     };
     let mut setup: Vec<TokenStream> = Vec::new();
     for param in method.required.iter().filter(|param| !param.in_path) {
-        setup.push(set_query(param, &ident(&param.name)));
+        setup.push(set_query(quote!(call), param, &ident(&param.name)));
     }
     if method.request.is_some() {
         setup.push(quote!(call.json_body(&request);));
@@ -226,16 +230,22 @@ pub(crate) fn argument_type(
     }
 }
 
-/// `call.set_query(…)` (or `set_query_repeated`) for a parameter held in `value`.
-fn set_query(param: &Param, value: &proc_macro2::Ident) -> TokenStream {
-    set_query_on(quote!(call), param, value)
+/// A setter of the optional parameter `param` taking a `ty`, with `attrs` after its doc.
+pub(crate) fn setter(param: &Param, ty: &TokenStream, attrs: TokenStream) -> TokenStream {
+    let setter = ident(&param.name);
+    let doc = doc_or(param.doc.as_deref(), || {
+        format!("Sets {}.", code_span(&param.wire))
+    });
+    let set = set_query(quote!(self.call), param, &ident("value"));
+    quote! {
+        #doc
+        #attrs
+        pub fn #setter(mut self, value: #ty) -> Self { #set self }
+    }
 }
 
-pub(crate) fn set_query_on(
-    call: TokenStream,
-    param: &Param,
-    value: &proc_macro2::Ident,
-) -> TokenStream {
+/// `call.set_query(…)` (or `set_query_repeated`) for a parameter held in `value`.
+fn set_query(call: TokenStream, param: &Param, value: &proc_macro2::Ident) -> TokenStream {
     let wire = &param.wire;
     let is_enum = matches!(param.ty, ParamType::TopEnum(_) | ParamType::LocalEnum(_));
     match (param.ty, param.repeated) {
@@ -304,19 +314,9 @@ fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenSt
         .optional
         .iter()
         .map(|param| {
-            let setter = ident(&param.name);
             let ty = argument_type(context, param, local);
-            let doc = doc_or(param.doc.as_deref(), || {
-                format!("Sets {}.", code_span(&param.wire))
-            });
             let convention = self_convention(&param.name, true);
-            let set = set_query_on(quote!(self.call), param, &ident("value"));
-            quote! {
-                #doc
-                #convention
-                #[inline]
-                pub fn #setter(mut self, value: #ty) -> Self { #set self }
-            }
+            setter(param, &ty, quote!(#convention #[inline]))
         })
         .collect();
     let upload = method.upload.as_ref().map(|_| {
