@@ -50,7 +50,8 @@ pub fn emit_chunks(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
         Chunk::Preamble => {
             let mut out = hub(api);
             out.extend(scopes(api));
-            if has_methods(api) {
+            // A document may have schemas only.
+            if api.all_methods().next().is_some() {
                 out.extend(method_call(api));
             }
             if api
@@ -218,16 +219,6 @@ fn hub(api: &Api) -> TokenStream {
             fn from(client: ::discogen_runtime::Client) -> Self { Self { client } }
         }
     }
-}
-
-/// Whether any method is generated (a document may have schemas only).
-fn has_methods(api: &Api) -> bool {
-    fn any(resources: &[crate::resolve::Resource]) -> bool {
-        resources
-            .iter()
-            .any(|resource| !resource.methods.is_empty() || any(&resource.resources))
-    }
-    !api.methods.is_empty() || any(&api.resources)
 }
 
 /// The generic request builder: every method's builder (`GetCall`) is an alias of it, so what

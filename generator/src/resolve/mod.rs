@@ -56,6 +56,20 @@ pub struct Api {
     pub resources: Vec<Resource>,
 }
 
+impl Api {
+    /// Every method: the hub's, then each resource's before its nested resources', in
+    /// document order.
+    pub fn all_methods(&self) -> impl Iterator<Item = &Method> + '_ {
+        let mut stack: Vec<&Resource> = self.resources.iter().rev().collect();
+        let resources = std::iter::from_fn(move || {
+            let resource = stack.pop()?;
+            stack.extend(resource.resources.iter().rev());
+            Some(resource.methods.iter())
+        });
+        self.methods.iter().chain(resources.flatten())
+    }
+}
+
 /// One constant of the `scopes` module.
 #[derive(Debug)]
 pub struct Scope {

@@ -50,13 +50,7 @@ pub(super) fn prune(api: &mut Api, options: &Options) -> Result<()> {
             .iter()
             .filter_map(|param| enum_of(param.ty)),
     );
-    let mut methods: Vec<&Method> = api.methods.iter().collect();
-    let mut stack: Vec<&Resource> = api.resources.iter().collect();
-    while let Some(resource) = stack.pop() {
-        methods.extend(&resource.methods);
-        stack.extend(&resource.resources);
-    }
-    for method in methods {
+    for method in api.all_methods() {
         for body in method.request.iter().chain(&method.response) {
             named(body, &mut work);
         }

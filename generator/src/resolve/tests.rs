@@ -377,6 +377,27 @@ fn methods_resources_and_modules_get_distinct_names() {
 }
 
 #[test]
+fn all_methods_walks_the_hub_and_every_resource_in_document_order() {
+    let farm = api(&format!(
+        r#"{FARM}, "methods": {{"ping": {{"id": "farm.ping", "httpMethod": "GET", "path": "v1/ping"}}}}"#
+    ));
+    let ids: Vec<&str> = farm.all_methods().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "farm.ping",
+            "farm.animals.get",
+            "farm.animals.insert",
+            "farm.animals.photos",
+            "farm.animals.new",
+            "farm.animals.photos.list",
+            "farm.animals.animals.list"
+        ]
+    );
+    assert_eq!(api(r#""schemas": {}"#).all_methods().count(), 0);
+}
+
+#[test]
 fn global_enums_scopes_and_the_hub_avoid_schema_names() {
     let api = api(FARM);
     assert_eq!(api.hub, "FarmHub");
