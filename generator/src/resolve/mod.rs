@@ -150,6 +150,20 @@ pub enum Type {
     Named(TypeId),
 }
 
+impl Type {
+    /// Collects the named types of this type into `out`: all of them, or only those not
+    /// inside a Vec or map.
+    pub(crate) fn named_types(&self, through_containers: bool, out: &mut Vec<TypeId>) {
+        match self {
+            Type::Named(id) => out.push(*id),
+            Type::Vec(inner) | Type::Map(inner) if through_containers => {
+                inner.named_types(true, out)
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Leaf types of fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scalar {
