@@ -203,7 +203,7 @@ pub(crate) fn argument_type(
     local: &[TypeDef],
 ) -> TokenStream {
     let single = match param.ty {
-        ParamType::String if param.repeated && !param.in_path => {
+        ParamType::String if param.repeated => {
             return quote!(
                 impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>
             );
@@ -223,7 +223,7 @@ pub(crate) fn argument_type(
             quote!(#name)
         }
     };
-    if param.repeated && !param.in_path {
+    if param.repeated {
         quote!(impl ::std::iter::IntoIterator<Item = #single>)
     } else {
         single

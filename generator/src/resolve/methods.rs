@@ -412,13 +412,15 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
                 }
             }
         };
+        let in_path = schema.location.as_deref() == Some("path");
         Param {
             name,
             wire: wire.to_owned(),
             doc: schema.description.clone(),
             ty,
-            repeated: schema.repeated,
-            in_path: schema.location.as_deref() == Some("path"),
+            // A path parameter takes one value, whatever the document says.
+            repeated: schema.repeated && !in_path,
+            in_path,
         }
     }
 

@@ -276,7 +276,7 @@ pub struct Param {
     pub doc: Option<String>,
     /// The value type.
     pub ty: ParamType,
-    /// `name=a&name=b`.
+    /// A repeated query parameter: `name=a&name=b` (never a path parameter).
     pub repeated: bool,
     /// Whether it is a path parameter.
     pub in_path: bool,

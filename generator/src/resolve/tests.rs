@@ -322,6 +322,17 @@ fn parameters_split_into_arguments_and_setters() {
 }
 
 #[test]
+fn a_repeated_path_parameter_takes_one_value() {
+    let api = api(r#""methods": {"get": {"id": "farm.get", "httpMethod": "GET", "path": "v1/{id}",
+        "parameters": {
+            "id": {"type": "string", "location": "path", "required": true, "repeated": true},
+            "tag": {"type": "string", "location": "query", "repeated": true}}}}"#);
+    let get = &api.methods[0];
+    assert!(get.required[0].in_path && !get.required[0].repeated);
+    assert!(!get.optional[0].in_path && get.optional[0].repeated);
+}
+
+#[test]
 fn arguments_do_not_collide_with_the_body_or_locals() {
     let api = api(FARM);
     let insert = &api.resources[0].methods[1];
