@@ -323,10 +323,12 @@ fn parameters_split_into_arguments_and_setters() {
 
 #[test]
 fn a_repeated_path_parameter_takes_one_value() {
-    let api = api(r#""methods": {"get": {"id": "farm.get", "httpMethod": "GET", "path": "v1/{id}",
+    let api = api(
+        r#""methods": {"get": {"id": "farm.get", "httpMethod": "GET", "path": "v1/{id}",
         "parameters": {
             "id": {"type": "string", "location": "path", "required": true, "repeated": true},
-            "tag": {"type": "string", "location": "query", "repeated": true}}}}"#);
+            "tag": {"type": "string", "location": "query", "repeated": true}}}}"#,
+    );
     let get = &api.methods[0];
     assert!(get.required[0].in_path && !get.required[0].repeated);
     assert!(!get.optional[0].in_path && get.optional[0].repeated);
