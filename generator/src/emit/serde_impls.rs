@@ -29,13 +29,10 @@ impl WithTypes {
     /// Collects every field type of the used structs that needs a `with` module.
     pub(crate) fn collect(api: &Api) -> Self {
         let mut with = WithTypes::default();
-        let context = Context { api, depth: 1 };
         for def in api.types.iter().filter(|def| def.used) {
             if let TypeKind::Struct(fields) = &def.kind {
                 for field in fields {
-                    if let Some(module) = with_module(api, &field.ty, 0) {
-                        let ty = context.rust_type(&field.ty);
-                        let key = format!("{module} {ty}");
+                    if let Some((key, ty, module)) = key(api, field) {
                         let next = with.types.len();
                         with.types.entry(key).or_insert((next, ty, module));
                     }
@@ -46,11 +43,8 @@ impl WithTypes {
     }
 
     fn index(&self, api: &Api, field: &Field) -> Option<usize> {
-        let module = with_module(api, &field.ty, 0)?;
-        let ty = Context { api, depth: 1 }.rust_type(&field.ty);
-        self.types
-            .get(&format!("{module} {ty}"))
-            .map(|(index, _, _)| *index)
+        let (key, _, _) = key(api, field)?;
+        self.types.get(&key).map(|(index, _, _)| *index)
     }
 
     /// The `serde_support` module.
@@ -104,6 +98,14 @@ impl WithTypes {
             }
         }
     }
+}
+
+/// For a field that needs a `with` module: its key in [`WithTypes`] (module and type), its
+/// type as named from `serde_support`, and the module.
+fn key(api: &Api, field: &Field) -> Option<(String, TokenStream, &'static str)> {
+    let module = with_module(api, &field.ty, 0)?;
+    let ty = Context { api, depth: 1 }.rust_type(&field.ty);
+    Some((format!("{module} {ty}"), ty, module))
 }
 
 /// `Serialize` and `Deserialize` for the struct `name` with `fields`.
