@@ -92,7 +92,8 @@ pub(super) struct MethodResolver<'a, 'd> {
     document: &'a Document,
     scope_index: HashMap<&'a str, usize>,
     schemas: &'a mut SchemaResolver<'d>,
-    globals: Vec<(String, String)>,
+    /// The global parameters' setters, which every builder has.
+    global_setters: Vec<String>,
 }
 
 impl<'a, 'd> MethodResolver<'a, 'd> {
@@ -110,7 +111,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             document,
             scope_index,
             schemas,
-            globals: Vec::new(),
+            global_setters: Vec::new(),
         }
     }
 
@@ -130,7 +131,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
                 ParamType::TopEnum(self.push_enum(name, schema, path))
             };
             let name = global_names.claim(&snake(wire), "_param");
-            self.globals.push((wire.clone(), name.clone()));
+            self.global_setters.push(name.clone());
             params.push(Param {
                 name,
                 wire: wire.clone(),
@@ -272,7 +273,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         // Setters share one namespace with the builder's own methods and the global
         // parameters' setters (which every builder has).
         let mut setters = Namespace::with_reserved(BUILDER_METHODS);
-        for (_, name) in &self.globals {
+        for name in &self.global_setters {
             setters.reserve(name);
         }
         // Decided on the parameter alone, so that a setter's name does not hang on the response.
@@ -284,7 +285,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         let mut optional = Vec::new();
         for (wire, schema) in &method.parameters {
             // A parameter that is also global is set with the global setter.
-            let global = self.globals.iter().any(|(global, _)| global == wire);
+            let global = self.document.parameters.contains_key(wire);
             if !required_wires.contains(&wire.as_str()) && !global {
                 let name = setters.claim(&snake(wire), "_param");
                 optional.push(self.param(name, wire, schema, key, path, module, home));
