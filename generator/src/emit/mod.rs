@@ -12,7 +12,7 @@ pub use docs::{code_span, doc_attrs, escape as escape_doc, one_line, plain_line}
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::resolve::{Api, Scalar, Type, TypeId, TypeKind};
+use crate::resolve::{Api, SCOPES_MODULE, Scalar, Type, TypeId, TypeKind};
 
 /// The tokens of the generated module body (all chunks of [`emit_chunks`] together).
 pub fn emit(api: &Api) -> TokenStream {
@@ -298,9 +298,10 @@ fn scopes(api: &Api) -> TokenStream {
         let doc = doc_or(scope.description.as_deref(), || code_span(url));
         quote!(#doc pub const #name: &str = #url;)
     });
+    let module = ident(SCOPES_MODULE);
     quote! {
         /// OAuth 2.0 scopes of the API; each method lists the ones that authorize it.
-        pub mod scopes {
+        pub mod #module {
             #(#constants)*
         }
     }

@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, code_span, doc_or, ident, schemas};
-use crate::resolve::{Method, Paging, Param, ParamType, PathPiece, Resource, ScopeRef, TypeDef};
+use crate::resolve::{
+    Method, Paging, Param, ParamType, PathPiece, Resource, SCOPES_MODULE, ScopeRef, TypeDef, unraw,
+};
 
 /// Setter names clippy::should_implement_trait takes for operator methods.
 const OPERATOR_NAMES: &[&str] = &[
@@ -104,10 +106,11 @@ fn constructor(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> Tok
     let http_method = ident(&method.http_method);
     let id = &method.id;
     let path = expand(&method.path, method);
+    let scopes_module = ident(SCOPES_MODULE);
     let scopes = method.scopes.iter().map(|scope| match scope {
         ScopeRef::Const(index) => {
             let constant = ident(&context.api.scopes[*index].name);
-            quote!(#up scopes::#constant)
+            quote!(#up #scopes_module::#constant)
         }
         ScopeRef::Literal(url) => quote!(#url),
     });
@@ -262,7 +265,7 @@ fn set_query(call: TokenStream, param: &Param, value: &proc_macro2::Ident) -> To
 /// `#[allow(clippy::wrong_self_convention)]` (and should_implement_trait) where a generated
 /// name looks like a conversion or an operator to clippy.
 pub(crate) fn self_convention(name: &str, by_value: bool) -> Option<TokenStream> {
-    let name = name.strip_prefix("r#").unwrap_or(name);
+    let name = unraw(name);
     let wrong = if by_value {
         ["as_", "from_", "is_", "to_"]
             .iter()

@@ -14,10 +14,7 @@ use quote::{format_ident, quote};
 
 use super::schemas::with_module;
 use super::{Context, ident};
-use crate::resolve::{Api, Field, TypeKind};
-
-/// The name of the private helper module (reserved in the top-level namespace by resolve).
-pub(crate) const SUPPORT: &str = "serde_support";
+use crate::resolve::{Api, Field, SERDE_SUPPORT_MODULE, TypeKind};
 
 /// The concrete field types that need a `with` module, numbered: (type tokens, module) → index.
 #[derive(Default)]
@@ -49,7 +46,7 @@ impl WithTypes {
 
     /// The `serde_support` module.
     pub(crate) fn module(&self) -> TokenStream {
-        let support = ident(SUPPORT);
+        let support = ident(SERDE_SUPPORT_MODULE);
         let wrappers = self.types.values().map(|(index, ty, module)| {
             let ser = format_ident!("Ser{}", index);
             let de = format_ident!("De{}", index);
@@ -119,7 +116,7 @@ pub(crate) fn struct_impls(
     fields: &[Field],
 ) -> TokenStream {
     let type_name = ident(name);
-    let support = ident(SUPPORT);
+    let support = ident(SERDE_SUPPORT_MODULE);
     let mut serialize = Vec::with_capacity(fields.len());
     let mut deserialize = Vec::with_capacity(fields.len());
     for field in fields {

@@ -16,6 +16,12 @@ use crate::Options;
 use crate::error::Result;
 use crate::parse::Document;
 
+/// The module of the OAuth scope constants; its name is reserved in the top-level module.
+pub(crate) const SCOPES_MODULE: &str = "scopes";
+/// The private module of the serde helpers the generated structs share; its name is reserved
+/// in the top-level module too.
+pub(crate) const SERDE_SUPPORT_MODULE: &str = "serde_support";
+
 /// Index of a type in [`Api::types`].
 pub type TypeId = usize;
 
