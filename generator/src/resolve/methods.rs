@@ -80,12 +80,27 @@ pub(super) fn scopes(document: &Document) -> Vec<Scope> {
         .collect()
 }
 
-/// Where a method's parameter enums live.
-enum EnumHome<'a> {
-    /// The top-level module (methods of the hub).
+/// The module a method's builder, marker and parameter enums (or a resource's module) go in.
+enum Home<'h> {
+    /// The top-level module (methods and resources of the hub): names are claimed in the
+    /// schema resolver's namespace, beside the schemas and inline body types, and enums join
+    /// its types.
     Top,
-    /// The resource's module.
-    Local(&'a mut Vec<TypeDef>),
+    /// A resource's module: its names, and its types (the parameter enums).
+    Resource {
+        names: &'h mut Namespace,
+        types: &'h mut Vec<TypeDef>,
+    },
+}
+
+impl Home<'_> {
+    /// The module's namespace; `top` is the top-level one (the schema resolver's).
+    fn names<'s>(&'s mut self, top: &'s mut Namespace) -> &'s mut Namespace {
+        match self {
+            Home::Top => top,
+            Home::Resource { names, .. } => names,
+        }
+    }
 }
 
 pub(super) struct MethodResolver<'a, 'd> {
@@ -158,26 +173,13 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
     pub(super) fn resolve_all(&mut self) -> Result<(Vec<Method>, Vec<Resource>)> {
         let document = self.document;
         let mut hub_fns = Namespace::with_reserved(HUB_METHODS);
-        // The top-level namespace is borrowed from `self` for the length of the walk.
-        let mut top = std::mem::take(&mut self.schemas.top);
-        let result = (|| {
-            let mut methods = Vec::with_capacity(document.methods.len());
-            for (key, method) in &document.methods {
-                let path = format!("methods.{key}");
-                methods.push(self.method(
-                    key,
-                    method,
-                    &path,
-                    &mut hub_fns,
-                    &mut top,
-                    &mut EnumHome::Top,
-                )?);
-            }
-            let resources = self.resources(&document.resources, "", &mut hub_fns, &mut top)?;
-            Ok((methods, resources))
-        })();
-        self.schemas.top = top;
-        result
+        let mut methods = Vec::with_capacity(document.methods.len());
+        for (key, method) in &document.methods {
+            let path = format!("methods.{key}");
+            methods.push(self.method(key, method, &path, &mut hub_fns, &mut Home::Top)?);
+        }
+        let resources = self.resources(&document.resources, "", &mut hub_fns, &mut Home::Top)?;
+        Ok((methods, resources))
     }
 
     fn resources(
@@ -185,12 +187,14 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         resources: &'a IndexMap<String, parse::Resource>,
         prefix: &str,
         parent_fns: &mut Namespace,
-        parent_module: &mut Namespace,
+        parent: &mut Home<'_>,
     ) -> Result<Vec<Resource>> {
         let mut out = Vec::with_capacity(resources.len());
         for (key, resource) in resources {
             let path = format!("{prefix}resources.{key}");
-            let module = parent_module.claim(&snake(key), "_resource");
+            let module = parent
+                .names(&mut self.schemas.top)
+                .claim(&snake(key), "_resource");
             let accessor = parent_fns.claim(&snake(key), "_resource");
             // A module named like its parent trips clippy::module_inception: reserve the name.
             let mut names = Namespace::with_reserved(&[module.as_str()]);
@@ -198,23 +202,19 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             let mut fns = Namespace::with_reserved(RESOURCE_METHODS);
             let mut types = Vec::new();
             let mut methods = Vec::with_capacity(resource.methods.len());
+            let mut home = Home::Resource {
+                names: &mut names,
+                types: &mut types,
+            };
             for (method_key, method) in &resource.methods {
                 let method_path = format!("{path}.methods.{method_key}");
-                let mut home = EnumHome::Local(&mut types);
-                methods.push(self.method(
-                    method_key,
-                    method,
-                    &method_path,
-                    &mut fns,
-                    &mut names,
-                    &mut home,
-                )?);
+                methods.push(self.method(method_key, method, &method_path, &mut fns, &mut home)?);
             }
             let nested = self.resources(
                 &resource.resources,
                 &format!("{path}."),
                 &mut fns,
-                &mut names,
+                &mut home,
             )?;
             out.push(Resource {
                 module,
@@ -235,12 +235,12 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         method: &parse::Method,
         path: &str,
         fns: &mut Namespace,
-        module: &mut Namespace,
-        home: &mut EnumHome<'_>,
+        home: &mut Home<'_>,
     ) -> Result<Method> {
         let name = fns.claim(&snake(key), "_method");
-        let builder = module.claim_type(&format!("{}Call", camel(key)), "");
-        let marker = module.claim_type(&format!("{}Method", camel(key)), "");
+        let names = home.names(&mut self.schemas.top);
+        let builder = names.claim_type(&format!("{}Call", camel(key)), "");
+        let marker = names.claim_type(&format!("{}Method", camel(key)), "");
         let is_required =
             |schema: &Schema| schema.required || schema.location.as_deref() == Some("path");
 
@@ -268,7 +268,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         for wire in &required_wires {
             let schema = &method.parameters[*wire];
             let name = arguments.claim(&snake(wire), "_param");
-            required.push(self.param(name, wire, schema, key, path, module, home));
+            required.push(self.param(name, wire, schema, key, path, home));
         }
         // Setters share one namespace with the builder's own methods and the global
         // parameters' setters (which every builder has).
@@ -288,7 +288,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             let global = self.document.parameters.contains_key(wire);
             if !required_wires.contains(&wire.as_str()) && !global {
                 let name = setters.claim(&snake(wire), "_param");
-                optional.push(self.param(name, wire, schema, key, path, module, home));
+                optional.push(self.param(name, wire, schema, key, path, home));
             }
         }
 
@@ -389,7 +389,6 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         })
     }
 
-    #[allow(clippy::too_many_arguments)] // the context of one parameter, all of it needed
     fn param(
         &mut self,
         name: String,
@@ -397,17 +396,17 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         schema: &Schema,
         method_key: &str,
         method_path: &str,
-        module: &mut Namespace,
-        home: &mut EnumHome<'_>,
+        home: &mut Home<'_>,
     ) -> Param {
         let ty = if schema.enum_.is_empty() {
             scalar_param(schema)
         } else {
-            let enum_name = module.claim_type(&format!("{}{}", camel(method_key), camel(wire)), "");
+            let hint = format!("{}{}", camel(method_key), camel(wire));
+            let enum_name = home.names(&mut self.schemas.top).claim_type(&hint, "");
             let origin = format!("{method_path}.parameters.{wire}");
             match home {
-                EnumHome::Top => ParamType::TopEnum(self.push_enum(enum_name, schema, origin)),
-                EnumHome::Local(types) => {
+                Home::Top => ParamType::TopEnum(self.push_enum(enum_name, schema, origin)),
+                Home::Resource { types, .. } => {
                     types.push(enum_def(enum_name, schema, origin));
                     ParamType::LocalEnum(types.len() - 1)
                 }

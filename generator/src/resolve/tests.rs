@@ -517,6 +517,41 @@ fn inline_bodies_become_types_named_after_the_method() {
 }
 
 #[test]
+fn inline_bodies_do_not_take_names_already_in_use() {
+    // The inline request of `keys.put` is named like a schema, the inline response of the
+    // hub's `put` like a global parameter's enum: both give way, as do their nested types.
+    let api = api(r#""parameters": {
+            "putResponse": {"type": "string", "enum": ["A"], "location": "query"}},
+        "schemas": {"KeysPutRequest": {"type": "object", "properties": {"id": {"type": "string"}}}},
+        "methods": {"put": {"id": "farm.put", "httpMethod": "POST", "path": "v1/put",
+            "response": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}},
+        "resources": {"keys": {"methods": {
+            "put": {"id": "farm.keys.put", "httpMethod": "POST", "path": "v1/keys",
+                "request": {"type": "object", "properties": {
+                    "kind": {"type": "string", "enum": ["PUBLIC"]}}}}}}}"#);
+    let names: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "KeysPutRequest",
+            "PutResponse",
+            "PutResponse2",
+            "KeysPutRequest2",
+            "KeysPutRequest2Kind"
+        ]
+    );
+    assert_eq!(api.methods[0].response, Some(Type::Named(2)));
+    assert_eq!(api.resources[0].methods[0].request, Some(Type::Named(3)));
+    let mut distinct: Vec<&str> = names.clone();
+    distinct.extend([api.hub.as_str(), api.method_call.as_str()]);
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), names.len() + 2);
+    let code = crate::emit::emit(&api).to_string();
+    syn::parse_file(&code).unwrap();
+}
+
+#[test]
 fn identical_inline_types_are_made_once() {
     let api = api(r#""schemas": {
         "AList": {"type": "object", "properties": {"warning": {"type": "object", "properties": {
