@@ -241,6 +241,23 @@ fn traps_compile_and_keep_wire_names() {
 }
 
 #[test]
+fn an_inline_body_named_like_a_schema_gets_its_own_type() {
+    // The schema `KeysPutRequest` keeps its name; the inline request of `keys.put` (named
+    // after the method) takes the next free one, with its nested enum named after it.
+    let schema = traps::KeysPutRequest {
+        id: Some("1".into()),
+    };
+    let request = traps::KeysPutRequest2 {
+        key: Some("k".into()),
+        kind: Some(traps::KeysPutRequest2Kind::Private),
+    };
+    assert_eq!(serde_json::to_value(&schema).unwrap(), json!({"id": "1"}));
+    let hub = traps::TrapsHub::builder().build().unwrap();
+    let call = hub.keys().put(request).into_call();
+    assert!(format!("{call:?}").contains("traps.keys.put"), "{call:?}");
+}
+
+#[test]
 fn trap_builders_take_every_kind_of_argument() {
     use traps::projects::{ListB, ListMode, ListView};
     let hub = traps::TrapsHub::builder().build().unwrap();

@@ -21,12 +21,7 @@ pub fn doc_attrs(text: &str) -> TokenStream {
 
 /// The lines of a doc comment for `text`.
 pub fn escape(text: &str) -> Vec<String> {
-    let clean: String = text
-        .replace("\r\n", "\n")
-        .chars()
-        .filter(|c| !is_bidi_control(*c))
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-        .collect();
+    let clean = without_controls(&text.replace("\r\n", "\n"), true);
     let mut lines: Vec<String> = Vec::new();
     let mut paragraph: Vec<String> = Vec::new();
     // The opening fence (its backticks or tildes) while inside a code block.
@@ -100,9 +95,21 @@ pub fn one_line(text: &str) -> String {
 /// `text` for a plain `//` comment line: controls (CR and LF among them) become spaces and
 /// bidirectional controls go, so the text cannot end the comment's line.
 pub fn plain_line(text: &str) -> String {
+    without_controls(text, false)
+}
+
+/// `text` with bidirectional controls removed and other controls made spaces, line feeds
+/// included unless `keep_lines`.
+fn without_controls(text: &str, keep_lines: bool) -> String {
     text.chars()
         .filter(|c| !is_bidi_control(*c))
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() && !(keep_lines && c == '\n') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }
 

@@ -12,7 +12,7 @@ pub use docs::{code_span, doc_attrs, escape as escape_doc, one_line, plain_line}
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::resolve::{Api, Scalar, Type, TypeId, TypeKind};
+use crate::resolve::{Api, SCOPES_MODULE, Scalar, Type, TypeId, TypeKind};
 
 /// The tokens of the generated module body (all chunks of [`emit_chunks`] together).
 pub fn emit(api: &Api) -> TokenStream {
@@ -50,7 +50,8 @@ pub fn emit_chunks(api: &Api) -> impl Iterator<Item = TokenStream> + '_ {
         Chunk::Preamble => {
             let mut out = hub(api);
             out.extend(scopes(api));
-            if has_methods(api) {
+            // A document may have schemas only.
+            if api.all_methods().next().is_some() {
                 out.extend(method_call(api));
             }
             if api
@@ -178,17 +179,7 @@ fn hub(api: &Api) -> TokenStream {
         batch_path,
         ..
     } = api;
-    let accessors = api.resources.iter().map(|resource| {
-        let accessor = ident(&resource.accessor);
-        let module = ident(&resource.module);
-        let struct_name = ident(&resource.struct_name);
-        let doc = format!(" The {} resource.", code_span(&resource.wire));
-        quote! {
-            #[doc = #doc]
-            #[inline]
-            pub fn #accessor(&self) -> #module::#struct_name { #module::#struct_name::new(&self.client) }
-        }
-    });
+    let accessors = api.resources.iter().map(resources::accessor);
     let methods = resources::constructors(&Context { api, depth: 0 }, &api.methods, &[]);
     quote! {
         #doc
@@ -230,16 +221,6 @@ fn hub(api: &Api) -> TokenStream {
     }
 }
 
-/// Whether any method is generated (a document may have schemas only).
-fn has_methods(api: &Api) -> bool {
-    fn any(resources: &[crate::resolve::Resource]) -> bool {
-        resources
-            .iter()
-            .any(|resource| !resource.methods.is_empty() || any(&resource.resources))
-    }
-    !api.methods.is_empty() || any(&api.resources)
-}
-
 /// The generic request builder: every method's builder (`GetCall`) is an alias of it, so what
 /// all builders share (global parameters, conditional headers, `send`, `queue`) is compiled
 /// once rather than once per method.
@@ -247,7 +228,6 @@ fn method_call(api: &Api) -> TokenStream {
     let method_call = ident(&api.method_call);
     let context = Context { api, depth: 0 };
     let setters = api.global_params.iter().map(|param| {
-        let setter = ident(&param.name);
         // `self::`: the global enums are named from inside `impl<M, T>`, where a type called
         // `M` or `T` would be shadowed.
         let ty = match param.ty {
@@ -257,14 +237,7 @@ fn method_call(api: &Api) -> TokenStream {
             }
             _ => resources::argument_type(&context, param, &[]),
         };
-        let doc = doc_or(param.doc.as_deref(), || {
-            format!("Sets {}.", code_span(&param.wire))
-        });
-        let set = resources::set_query_on(quote!(self.call), param, &ident("value"));
-        quote! {
-            #doc
-            pub fn #setter(mut self, value: #ty) -> Self { #set self }
-        }
+        resources::setter(param, &ty, TokenStream::new())
     });
     let result =
         quote!(::std::result::Result<::discogen_runtime::Response<T>, ::discogen_runtime::Error>);
@@ -325,9 +298,10 @@ fn scopes(api: &Api) -> TokenStream {
         let doc = doc_or(scope.description.as_deref(), || code_span(url));
         quote!(#doc pub const #name: &str = #url;)
     });
+    let module = ident(SCOPES_MODULE);
     quote! {
         /// OAuth 2.0 scopes of the API; each method lists the ones that authorize it.
-        pub mod scopes {
+        pub mod #module {
             #(#constants)*
         }
     }

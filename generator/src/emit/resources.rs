@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Context, code_span, doc_or, ident, schemas};
-use crate::resolve::{Method, Paging, Param, ParamType, PathPiece, Resource, ScopeRef, TypeDef};
+use crate::resolve::{
+    Method, Paging, Param, ParamType, PathPiece, Resource, SCOPES_MODULE, ScopeRef, TypeDef, unraw,
+};
 
 /// Setter names clippy::should_implement_trait takes for operator methods.
 const OPERATOR_NAMES: &[&str] = &[
@@ -25,17 +27,7 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
         " The {} resource; its methods make request builders.",
         code_span(&resource.wire)
     );
-    let accessors = resource.resources.iter().map(|sub| {
-        let accessor = ident(&sub.accessor);
-        let sub_module = ident(&sub.module);
-        let sub_struct = ident(&sub.struct_name);
-        let doc = format!(" The {} resource.", code_span(&sub.wire));
-        quote! {
-            #[doc = #doc]
-            #[inline]
-            pub fn #accessor(&self) -> #sub_module::#sub_struct { #sub_module::#sub_struct::new(&self.client) }
-        }
-    });
+    let accessors = resource.resources.iter().map(accessor);
     let constructors = constructors(&context, &resource.methods, &resource.types);
     let builders = methods_of(&context, &resource.methods, &resource.types);
     // Parameter enums only: no structs, so no `with` types.
@@ -62,6 +54,20 @@ pub(crate) fn module(parent: &Context<'_>, resource: &Resource) -> TokenStream {
             #(#enums)*
             #(#submodules)*
         }
+    }
+}
+
+/// The method that reaches a child resource (`hub.animals()`), on the hub or the parent's
+/// resource struct.
+pub(crate) fn accessor(resource: &Resource) -> TokenStream {
+    let accessor = ident(&resource.accessor);
+    let module = ident(&resource.module);
+    let struct_name = ident(&resource.struct_name);
+    let doc = format!(" The {} resource.", code_span(&resource.wire));
+    quote! {
+        #[doc = #doc]
+        #[inline]
+        pub fn #accessor(&self) -> #module::#struct_name { #module::#struct_name::new(&self.client) }
     }
 }
 
@@ -100,10 +106,11 @@ fn constructor(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> Tok
     let http_method = ident(&method.http_method);
     let id = &method.id;
     let path = expand(&method.path, method);
+    let scopes_module = ident(SCOPES_MODULE);
     let scopes = method.scopes.iter().map(|scope| match scope {
         ScopeRef::Const(index) => {
             let constant = ident(&context.api.scopes[*index].name);
-            quote!(#up scopes::#constant)
+            quote!(#up #scopes_module::#constant)
         }
         ScopeRef::Literal(url) => quote!(#url),
     });
@@ -112,7 +119,7 @@ fn constructor(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> Tok
     };
     let mut setup: Vec<TokenStream> = Vec::new();
     for param in method.required.iter().filter(|param| !param.in_path) {
-        setup.push(set_query(param, &ident(&param.name)));
+        setup.push(set_query(quote!(call), param, &ident(&param.name)));
     }
     if method.request.is_some() {
         setup.push(quote!(call.json_body(&request);));
@@ -199,7 +206,7 @@ pub(crate) fn argument_type(
     local: &[TypeDef],
 ) -> TokenStream {
     let single = match param.ty {
-        ParamType::String if param.repeated && !param.in_path => {
+        ParamType::String if param.repeated => {
             return quote!(
                 impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>
             );
@@ -219,23 +226,29 @@ pub(crate) fn argument_type(
             quote!(#name)
         }
     };
-    if param.repeated && !param.in_path {
+    if param.repeated {
         quote!(impl ::std::iter::IntoIterator<Item = #single>)
     } else {
         single
     }
 }
 
-/// `call.set_query(…)` (or `set_query_repeated`) for a parameter held in `value`.
-fn set_query(param: &Param, value: &proc_macro2::Ident) -> TokenStream {
-    set_query_on(quote!(call), param, value)
+/// A setter of the optional parameter `param` taking a `ty`, with `attrs` after its doc.
+pub(crate) fn setter(param: &Param, ty: &TokenStream, attrs: TokenStream) -> TokenStream {
+    let setter = ident(&param.name);
+    let doc = doc_or(param.doc.as_deref(), || {
+        format!("Sets {}.", code_span(&param.wire))
+    });
+    let set = set_query(quote!(self.call), param, &ident("value"));
+    quote! {
+        #doc
+        #attrs
+        pub fn #setter(mut self, value: #ty) -> Self { #set self }
+    }
 }
 
-pub(crate) fn set_query_on(
-    call: TokenStream,
-    param: &Param,
-    value: &proc_macro2::Ident,
-) -> TokenStream {
+/// `call.set_query(…)` (or `set_query_repeated`) for a parameter held in `value`.
+fn set_query(call: TokenStream, param: &Param, value: &proc_macro2::Ident) -> TokenStream {
     let wire = &param.wire;
     let is_enum = matches!(param.ty, ParamType::TopEnum(_) | ParamType::LocalEnum(_));
     match (param.ty, param.repeated) {
@@ -252,7 +265,7 @@ pub(crate) fn set_query_on(
 /// `#[allow(clippy::wrong_self_convention)]` (and should_implement_trait) where a generated
 /// name looks like a conversion or an operator to clippy.
 pub(crate) fn self_convention(name: &str, by_value: bool) -> Option<TokenStream> {
-    let name = name.strip_prefix("r#").unwrap_or(name);
+    let name = unraw(name);
     let wrong = if by_value {
         ["as_", "from_", "is_", "to_"]
             .iter()
@@ -304,19 +317,9 @@ fn builder(context: &Context<'_>, method: &Method, local: &[TypeDef]) -> TokenSt
         .optional
         .iter()
         .map(|param| {
-            let setter = ident(&param.name);
             let ty = argument_type(context, param, local);
-            let doc = doc_or(param.doc.as_deref(), || {
-                format!("Sets {}.", code_span(&param.wire))
-            });
             let convention = self_convention(&param.name, true);
-            let set = set_query_on(quote!(self.call), param, &ident("value"));
-            quote! {
-                #doc
-                #convention
-                #[inline]
-                pub fn #setter(mut self, value: #ty) -> Self { #set self }
-            }
+            setter(param, &ty, quote!(#convention #[inline]))
         })
         .collect();
     let upload = method.upload.as_ref().map(|_| {

@@ -14,10 +14,7 @@ use quote::{format_ident, quote};
 
 use super::schemas::with_module;
 use super::{Context, ident};
-use crate::resolve::{Api, Field, TypeKind};
-
-/// The name of the private helper module (reserved in the top-level namespace by resolve).
-pub(crate) const SUPPORT: &str = "serde_support";
+use crate::resolve::{Api, Field, SERDE_SUPPORT_MODULE, TypeKind};
 
 /// The concrete field types that need a `with` module, numbered: (type tokens, module) → index.
 #[derive(Default)]
@@ -29,13 +26,10 @@ impl WithTypes {
     /// Collects every field type of the used structs that needs a `with` module.
     pub(crate) fn collect(api: &Api) -> Self {
         let mut with = WithTypes::default();
-        let context = Context { api, depth: 1 };
         for def in api.types.iter().filter(|def| def.used) {
             if let TypeKind::Struct(fields) = &def.kind {
                 for field in fields {
-                    if let Some(module) = with_module(api, &field.ty, 0) {
-                        let ty = context.rust_type(&field.ty);
-                        let key = format!("{module} {ty}");
+                    if let Some((key, ty, module)) = key(api, field) {
                         let next = with.types.len();
                         with.types.entry(key).or_insert((next, ty, module));
                     }
@@ -46,16 +40,13 @@ impl WithTypes {
     }
 
     fn index(&self, api: &Api, field: &Field) -> Option<usize> {
-        let module = with_module(api, &field.ty, 0)?;
-        let ty = Context { api, depth: 1 }.rust_type(&field.ty);
-        self.types
-            .get(&format!("{module} {ty}"))
-            .map(|(index, _, _)| *index)
+        let (key, _, _) = key(api, field)?;
+        self.types.get(&key).map(|(index, _, _)| *index)
     }
 
     /// The `serde_support` module.
     pub(crate) fn module(&self) -> TokenStream {
-        let support = ident(SUPPORT);
+        let support = ident(SERDE_SUPPORT_MODULE);
         let wrappers = self.types.values().map(|(index, ty, module)| {
             let ser = format_ident!("Ser{}", index);
             let de = format_ident!("De{}", index);
@@ -106,6 +97,14 @@ impl WithTypes {
     }
 }
 
+/// For a field that needs a `with` module: its key in [`WithTypes`] (module and type), its
+/// type as named from `serde_support`, and the module.
+fn key(api: &Api, field: &Field) -> Option<(String, TokenStream, &'static str)> {
+    let module = with_module(api, &field.ty, 0)?;
+    let ty = Context { api, depth: 1 }.rust_type(&field.ty);
+    Some((format!("{module} {ty}"), ty, module))
+}
+
 /// `Serialize` and `Deserialize` for the struct `name` with `fields`.
 /// Generic parameters and the local visitor are named `__S`, `__D`, `__A`, `__Visitor`: no
 /// generated type name starts with two underscores, so a schema called `S` or `Visitor` is
@@ -117,7 +116,7 @@ pub(crate) fn struct_impls(
     fields: &[Field],
 ) -> TokenStream {
     let type_name = ident(name);
-    let support = ident(SUPPORT);
+    let support = ident(SERDE_SUPPORT_MODULE);
     let mut serialize = Vec::with_capacity(fields.len());
     let mut deserialize = Vec::with_capacity(fields.len());
     for field in fields {

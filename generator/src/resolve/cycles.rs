@@ -12,7 +12,7 @@ pub(super) fn break_cycles(types: &mut [TypeDef]) -> Result<()> {
         .map(|def| match &def.kind {
             TypeKind::Alias(ty) => {
                 let mut targets = Vec::new();
-                named(ty, true, &mut targets);
+                ty.named_types(true, &mut targets);
                 targets.retain(|&target| matches!(types[target].kind, TypeKind::Alias(_)));
                 targets
             }
@@ -36,8 +36,8 @@ pub(super) fn break_cycles(types: &mut [TypeDef]) -> Result<()> {
             match &def.kind {
                 TypeKind::Struct(fields) => fields
                     .iter()
-                    .for_each(|field| named(&field.ty, false, &mut targets)),
-                TypeKind::Alias(ty) | TypeKind::Newtype(ty) => named(ty, false, &mut targets),
+                    .for_each(|field| field.ty.named_types(false, &mut targets)),
+                TypeKind::Alias(ty) | TypeKind::Newtype(ty) => ty.named_types(false, &mut targets),
                 TypeKind::Enum(_) => {}
             }
             targets
@@ -77,15 +77,6 @@ pub(super) fn break_cycles(types: &mut [TypeDef]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Collects the named types of `ty`: all of them, or only those not inside a Vec or map.
-fn named(ty: &Type, through_containers: bool, out: &mut Vec<usize>) {
-    match ty {
-        Type::Named(id) => out.push(*id),
-        Type::Vec(inner) | Type::Map(inner) if through_containers => named(inner, true, out),
-        _ => {}
-    }
 }
 
 /// Strongly connected components (Tarjan, iterative: a chain of 100,000 references must not

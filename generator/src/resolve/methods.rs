@@ -80,19 +80,35 @@ pub(super) fn scopes(document: &Document) -> Vec<Scope> {
         .collect()
 }
 
-/// Where a method's parameter enums live.
-enum EnumHome<'a> {
-    /// The top-level module (methods of the hub).
+/// The module a method's builder, marker and parameter enums (or a resource's module) go in.
+enum Home<'h> {
+    /// The top-level module (methods and resources of the hub): names are claimed in the
+    /// schema resolver's namespace, beside the schemas and inline body types, and enums join
+    /// its types.
     Top,
-    /// The resource's module.
-    Local(&'a mut Vec<TypeDef>),
+    /// A resource's module: its names, and its types (the parameter enums).
+    Resource {
+        names: &'h mut Namespace,
+        types: &'h mut Vec<TypeDef>,
+    },
+}
+
+impl Home<'_> {
+    /// The module's namespace; `top` is the top-level one (the schema resolver's).
+    fn names<'s>(&'s mut self, top: &'s mut Namespace) -> &'s mut Namespace {
+        match self {
+            Home::Top => top,
+            Home::Resource { names, .. } => names,
+        }
+    }
 }
 
 pub(super) struct MethodResolver<'a, 'd> {
     document: &'a Document,
     scope_index: HashMap<&'a str, usize>,
     schemas: &'a mut SchemaResolver<'d>,
-    globals: Vec<(String, String)>,
+    /// The global parameters' setters, which every builder has.
+    global_setters: Vec<String>,
 }
 
 impl<'a, 'd> MethodResolver<'a, 'd> {
@@ -110,7 +126,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             document,
             scope_index,
             schemas,
-            globals: Vec::new(),
+            global_setters: Vec::new(),
         }
     }
 
@@ -130,7 +146,7 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
                 ParamType::TopEnum(self.push_enum(name, schema, path))
             };
             let name = global_names.claim(&snake(wire), "_param");
-            self.globals.push((wire.clone(), name.clone()));
+            self.global_setters.push(name.clone());
             params.push(Param {
                 name,
                 wire: wire.clone(),
@@ -157,26 +173,13 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
     pub(super) fn resolve_all(&mut self) -> Result<(Vec<Method>, Vec<Resource>)> {
         let document = self.document;
         let mut hub_fns = Namespace::with_reserved(HUB_METHODS);
-        // The top-level namespace is borrowed from `self` for the length of the walk.
-        let mut top = std::mem::take(&mut self.schemas.top);
-        let result = (|| {
-            let mut methods = Vec::with_capacity(document.methods.len());
-            for (key, method) in &document.methods {
-                let path = format!("methods.{key}");
-                methods.push(self.method(
-                    key,
-                    method,
-                    &path,
-                    &mut hub_fns,
-                    &mut top,
-                    &mut EnumHome::Top,
-                )?);
-            }
-            let resources = self.resources(&document.resources, "", &mut hub_fns, &mut top)?;
-            Ok((methods, resources))
-        })();
-        self.schemas.top = top;
-        result
+        let mut methods = Vec::with_capacity(document.methods.len());
+        for (key, method) in &document.methods {
+            let path = format!("methods.{key}");
+            methods.push(self.method(key, method, &path, &mut hub_fns, &mut Home::Top)?);
+        }
+        let resources = self.resources(&document.resources, "", &mut hub_fns, &mut Home::Top)?;
+        Ok((methods, resources))
     }
 
     fn resources(
@@ -184,12 +187,14 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         resources: &'a IndexMap<String, parse::Resource>,
         prefix: &str,
         parent_fns: &mut Namespace,
-        parent_module: &mut Namespace,
+        parent: &mut Home<'_>,
     ) -> Result<Vec<Resource>> {
         let mut out = Vec::with_capacity(resources.len());
         for (key, resource) in resources {
             let path = format!("{prefix}resources.{key}");
-            let module = parent_module.claim(&snake(key), "_resource");
+            let module = parent
+                .names(&mut self.schemas.top)
+                .claim(&snake(key), "_resource");
             let accessor = parent_fns.claim(&snake(key), "_resource");
             // A module named like its parent trips clippy::module_inception: reserve the name.
             let mut names = Namespace::with_reserved(&[module.as_str()]);
@@ -197,23 +202,19 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
             let mut fns = Namespace::with_reserved(RESOURCE_METHODS);
             let mut types = Vec::new();
             let mut methods = Vec::with_capacity(resource.methods.len());
+            let mut home = Home::Resource {
+                names: &mut names,
+                types: &mut types,
+            };
             for (method_key, method) in &resource.methods {
                 let method_path = format!("{path}.methods.{method_key}");
-                let mut home = EnumHome::Local(&mut types);
-                methods.push(self.method(
-                    method_key,
-                    method,
-                    &method_path,
-                    &mut fns,
-                    &mut names,
-                    &mut home,
-                )?);
+                methods.push(self.method(method_key, method, &method_path, &mut fns, &mut home)?);
             }
             let nested = self.resources(
                 &resource.resources,
                 &format!("{path}."),
                 &mut fns,
-                &mut names,
+                &mut home,
             )?;
             out.push(Resource {
                 module,
@@ -234,12 +235,12 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         method: &parse::Method,
         path: &str,
         fns: &mut Namespace,
-        module: &mut Namespace,
-        home: &mut EnumHome<'_>,
+        home: &mut Home<'_>,
     ) -> Result<Method> {
         let name = fns.claim(&snake(key), "_method");
-        let builder = module.claim_type(&format!("{}Call", camel(key)), "");
-        let marker = module.claim_type(&format!("{}Method", camel(key)), "");
+        let names = home.names(&mut self.schemas.top);
+        let builder = names.claim_type(&format!("{}Call", camel(key)), "");
+        let marker = names.claim_type(&format!("{}Method", camel(key)), "");
         let is_required =
             |schema: &Schema| schema.required || schema.location.as_deref() == Some("path");
 
@@ -267,12 +268,12 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         for wire in &required_wires {
             let schema = &method.parameters[*wire];
             let name = arguments.claim(&snake(wire), "_param");
-            required.push(self.param(name, wire, schema, key, path, module, home));
+            required.push(self.param(name, wire, schema, key, path, home));
         }
         // Setters share one namespace with the builder's own methods and the global
         // parameters' setters (which every builder has).
         let mut setters = Namespace::with_reserved(BUILDER_METHODS);
-        for (_, name) in &self.globals {
+        for name in &self.global_setters {
             setters.reserve(name);
         }
         // Decided on the parameter alone, so that a setter's name does not hang on the response.
@@ -284,10 +285,10 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         let mut optional = Vec::new();
         for (wire, schema) in &method.parameters {
             // A parameter that is also global is set with the global setter.
-            let global = self.globals.iter().any(|(global, _)| global == wire);
+            let global = self.document.parameters.contains_key(wire);
             if !required_wires.contains(&wire.as_str()) && !global {
                 let name = setters.claim(&snake(wire), "_param");
-                optional.push(self.param(name, wire, schema, key, path, module, home));
+                optional.push(self.param(name, wire, schema, key, path, home));
             }
         }
 
@@ -388,7 +389,6 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         })
     }
 
-    #[allow(clippy::too_many_arguments)] // the context of one parameter, all of it needed
     fn param(
         &mut self,
         name: String,
@@ -396,29 +396,31 @@ impl<'a, 'd> MethodResolver<'a, 'd> {
         schema: &Schema,
         method_key: &str,
         method_path: &str,
-        module: &mut Namespace,
-        home: &mut EnumHome<'_>,
+        home: &mut Home<'_>,
     ) -> Param {
         let ty = if schema.enum_.is_empty() {
             scalar_param(schema)
         } else {
-            let enum_name = module.claim_type(&format!("{}{}", camel(method_key), camel(wire)), "");
+            let hint = format!("{}{}", camel(method_key), camel(wire));
+            let enum_name = home.names(&mut self.schemas.top).claim_type(&hint, "");
             let origin = format!("{method_path}.parameters.{wire}");
             match home {
-                EnumHome::Top => ParamType::TopEnum(self.push_enum(enum_name, schema, origin)),
-                EnumHome::Local(types) => {
+                Home::Top => ParamType::TopEnum(self.push_enum(enum_name, schema, origin)),
+                Home::Resource { types, .. } => {
                     types.push(enum_def(enum_name, schema, origin));
                     ParamType::LocalEnum(types.len() - 1)
                 }
             }
         };
+        let in_path = schema.location.as_deref() == Some("path");
         Param {
             name,
             wire: wire.to_owned(),
             doc: schema.description.clone(),
             ty,
-            repeated: schema.repeated,
-            in_path: schema.location.as_deref() == Some("path"),
+            // A path parameter takes one value, whatever the document says.
+            repeated: schema.repeated && !in_path,
+            in_path,
         }
     }
 

@@ -16,6 +16,12 @@ use crate::Options;
 use crate::error::Result;
 use crate::parse::Document;
 
+/// The module of the OAuth scope constants; its name is reserved in the top-level module.
+pub(crate) const SCOPES_MODULE: &str = "scopes";
+/// The private module of the serde helpers the generated structs share; its name is reserved
+/// in the top-level module too.
+pub(crate) const SERDE_SUPPORT_MODULE: &str = "serde_support";
+
 /// Index of a type in [`Api::types`].
 pub type TypeId = usize;
 
@@ -54,6 +60,20 @@ pub struct Api {
     pub methods: Vec<Method>,
     /// Top-level resources.
     pub resources: Vec<Resource>,
+}
+
+impl Api {
+    /// Every method: the hub's, then each resource's before its nested resources', in
+    /// document order.
+    pub fn all_methods(&self) -> impl Iterator<Item = &Method> + '_ {
+        let mut stack: Vec<&Resource> = self.resources.iter().rev().collect();
+        let resources = std::iter::from_fn(move || {
+            let resource = stack.pop()?;
+            stack.extend(resource.resources.iter().rev());
+            Some(resource.methods.iter())
+        });
+        self.methods.iter().chain(resources.flatten())
+    }
 }
 
 /// One constant of the `scopes` module.
@@ -134,6 +154,20 @@ pub enum Type {
     Map(Box<Type>),
     /// A type of [`Api::types`].
     Named(TypeId),
+}
+
+impl Type {
+    /// Collects the named types of this type into `out`: all of them, or only those not
+    /// inside a Vec or map.
+    pub(crate) fn named_types(&self, through_containers: bool, out: &mut Vec<TypeId>) {
+        match self {
+            Type::Named(id) => out.push(*id),
+            Type::Vec(inner) | Type::Map(inner) if through_containers => {
+                inner.named_types(true, out)
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Leaf types of fields.
@@ -248,7 +282,7 @@ pub struct Param {
     pub doc: Option<String>,
     /// The value type.
     pub ty: ParamType,
-    /// `name=a&name=b`.
+    /// A repeated query parameter: `name=a&name=b` (never a path parameter).
     pub repeated: bool,
     /// Whether it is a path parameter.
     pub in_path: bool,

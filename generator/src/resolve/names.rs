@@ -17,10 +17,12 @@ const RAW_KEYWORDS: &[&str] = &[
 /// Keywords that cannot be raw identifiers: they get a `_` suffix.
 const UNRAWABLE: &[&str] = &["self", "Self", "super", "crate", "_"];
 
-/// Keeps ASCII letters, digits and `_`; everything else (punctuation, non-ASCII) is dropped.
-fn ascii_word(name: &str) -> String {
+/// `name` with every character but ASCII letters and digits (separators heck does not know,
+/// such as `-`, `.`, `@`, `$`, and anything non-ASCII) replaced by a space: heck then splits
+/// words there and only ASCII letters, digits and `_` come out.
+fn spaced(name: &str) -> String {
     name.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect()
 }
 
@@ -44,32 +46,19 @@ fn identifier(mut name: String, fallback: &str) -> String {
 /// `snake_case` identifier for a field, method, argument or module (`@type` → `r#type`,
 /// `end-date` → `end_date`, `self` → `self_`, `3d` → `_3d`).
 pub fn snake(name: &str) -> String {
-    // Separators heck does not know (`-`, `.`, `@`, `$`) become spaces first.
-    let spaced: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
-    identifier(ascii_word(&spaced.to_snake_case()), "value")
+    identifier(spaced(name).to_snake_case(), "value")
 }
 
 /// `UpperCamelCase` identifier for a type or enum variant (`FOO_BAR` → `FooBar`,
 /// `HTTPHealthCheck` → `HttpHealthCheck`, `1080p` → `_1080p`).
 pub fn camel(name: &str) -> String {
-    let spaced: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
     let fallback = if name.is_empty() { "Empty" } else { "Value" };
-    identifier(ascii_word(&spaced.to_upper_camel_case()), fallback)
+    identifier(spaced(name).to_upper_camel_case(), fallback)
 }
 
 /// `SHOUTY_SNAKE_CASE` identifier for a constant.
 pub fn shouty(name: &str) -> String {
-    let spaced: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
-        .collect();
-    identifier(ascii_word(&spaced.to_shouty_snake_case()), "VALUE")
+    identifier(spaced(name).to_shouty_snake_case(), "VALUE")
 }
 
 /// The name without its `r#` prefix, e.g. to compare with serde's view of a field.
@@ -187,6 +176,26 @@ mod tests {
         );
         assert_eq!(shouty("mail.google.com/"), "MAIL_GOOGLE_COM");
         assert_eq!(shouty("3p"), "_3P");
+    }
+
+    #[test]
+    fn names_are_ascii_whatever_the_input() {
+        // No filter after heck: `spaced` must leave it nothing but ASCII letters and digits.
+        let ascii = |name: &str| {
+            unraw(name)
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        };
+        for c in (0..0x3000)
+            .chain(0x1F600..0x1F650)
+            .filter_map(char::from_u32)
+        {
+            for name in [format!("{c}"), format!("a{c}B"), format!("{c}1x{c}")] {
+                for converted in [snake(&name), camel(&name), shouty(&name)] {
+                    assert!(ascii(&converted), "{name:?} → {converted:?}");
+                }
+            }
+        }
     }
 
     #[test]

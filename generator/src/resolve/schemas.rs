@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use super::names::{Namespace, camel, snake};
-use super::{Field, Scalar, Type, TypeDef, TypeId, TypeKind, Variant};
+use super::{
+    Field, SCOPES_MODULE, SERDE_SUPPORT_MODULE, Scalar, Type, TypeDef, TypeId, TypeKind, Variant,
+};
 use crate::error::{Error, Result};
 use crate::parse::{Document, Schema};
 
@@ -27,7 +29,7 @@ impl<'d> SchemaResolver<'d> {
             ids: HashMap::new(),
             inline: HashMap::new(),
             types: Vec::new(),
-            top: Namespace::with_reserved(&["scopes", "serde_support"]),
+            top: Namespace::with_reserved(&[SCOPES_MODULE, SERDE_SUPPORT_MODULE]),
         };
         // Claim every top-level name before any nested one, so schemas keep their natural names.
         for (key, schema) in &document.schemas {

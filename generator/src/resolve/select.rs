@@ -1,7 +1,7 @@
 //! The selection option: keep only the chosen methods, the resources that hold them, and the
 //! types they reach. Names are given before pruning, so a selection never renames anything.
 
-use super::{Api, Method, ParamType, Resource, Type, TypeKind};
+use super::{Api, Method, ParamType, Resource, TypeKind};
 use crate::Options;
 use crate::error::{Error, Result};
 
@@ -50,15 +50,9 @@ pub(super) fn prune(api: &mut Api, options: &Options) -> Result<()> {
             .iter()
             .filter_map(|param| enum_of(param.ty)),
     );
-    let mut methods: Vec<&Method> = api.methods.iter().collect();
-    let mut stack: Vec<&Resource> = api.resources.iter().collect();
-    while let Some(resource) = stack.pop() {
-        methods.extend(&resource.methods);
-        stack.extend(&resource.resources);
-    }
-    for method in methods {
+    for method in api.all_methods() {
         for body in method.request.iter().chain(&method.response) {
-            named(body, &mut work);
+            body.named_types(true, &mut work);
         }
         work.extend(
             method
@@ -73,8 +67,10 @@ pub(super) fn prune(api: &mut Api, options: &Options) -> Result<()> {
             continue;
         }
         match &api.types[id].kind {
-            TypeKind::Struct(fields) => fields.iter().for_each(|field| named(&field.ty, &mut work)),
-            TypeKind::Alias(ty) | TypeKind::Newtype(ty) => named(ty, &mut work),
+            TypeKind::Struct(fields) => fields
+                .iter()
+                .for_each(|field| field.ty.named_types(true, &mut work)),
+            TypeKind::Alias(ty) | TypeKind::Newtype(ty) => ty.named_types(true, &mut work),
             TypeKind::Enum(_) => {}
         }
     }
@@ -99,12 +95,4 @@ fn retain_resources(resources: &mut Vec<Resource>, selected: &mut impl FnMut(&Me
         }
     }
     resources.retain(|resource| !resource.methods.is_empty() || !resource.resources.is_empty());
-}
-
-fn named(ty: &Type, out: &mut Vec<usize>) {
-    match ty {
-        Type::Named(id) => out.push(*id),
-        Type::Vec(inner) | Type::Map(inner) => named(inner, out),
-        Type::Scalar(_) | Type::Any => {}
-    }
 }

@@ -322,6 +322,19 @@ fn parameters_split_into_arguments_and_setters() {
 }
 
 #[test]
+fn a_repeated_path_parameter_takes_one_value() {
+    let api = api(
+        r#""methods": {"get": {"id": "farm.get", "httpMethod": "GET", "path": "v1/{id}",
+        "parameters": {
+            "id": {"type": "string", "location": "path", "required": true, "repeated": true},
+            "tag": {"type": "string", "location": "query", "repeated": true}}}}"#,
+    );
+    let get = &api.methods[0];
+    assert!(get.required[0].in_path && !get.required[0].repeated);
+    assert!(!get.optional[0].in_path && get.optional[0].repeated);
+}
+
+#[test]
 fn arguments_do_not_collide_with_the_body_or_locals() {
     let api = api(FARM);
     let insert = &api.resources[0].methods[1];
@@ -374,6 +387,27 @@ fn methods_resources_and_modules_get_distinct_names() {
             ("animals", "animals_resource")
         ]
     );
+}
+
+#[test]
+fn all_methods_walks_the_hub_and_every_resource_in_document_order() {
+    let farm = api(&format!(
+        r#"{FARM}, "methods": {{"ping": {{"id": "farm.ping", "httpMethod": "GET", "path": "v1/ping"}}}}"#
+    ));
+    let ids: Vec<&str> = farm.all_methods().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "farm.ping",
+            "farm.animals.get",
+            "farm.animals.insert",
+            "farm.animals.photos",
+            "farm.animals.new",
+            "farm.animals.photos.list",
+            "farm.animals.animals.list"
+        ]
+    );
+    assert_eq!(api(r#""schemas": {}"#).all_methods().count(), 0);
 }
 
 #[test]
@@ -480,6 +514,41 @@ fn inline_bodies_become_types_named_after_the_method() {
         .position(|t| t.name == "KeysPutRequest")
         .unwrap();
     assert_eq!(methods[1].request, Some(Type::Named(put_request)));
+}
+
+#[test]
+fn inline_bodies_do_not_take_names_already_in_use() {
+    // The inline request of `keys.put` is named like a schema, the inline response of the
+    // hub's `put` like a global parameter's enum: both give way, as do their nested types.
+    let api = api(r#""parameters": {
+            "putResponse": {"type": "string", "enum": ["A"], "location": "query"}},
+        "schemas": {"KeysPutRequest": {"type": "object", "properties": {"id": {"type": "string"}}}},
+        "methods": {"put": {"id": "farm.put", "httpMethod": "POST", "path": "v1/put",
+            "response": {"type": "object", "properties": {"ok": {"type": "boolean"}}}}},
+        "resources": {"keys": {"methods": {
+            "put": {"id": "farm.keys.put", "httpMethod": "POST", "path": "v1/keys",
+                "request": {"type": "object", "properties": {
+                    "kind": {"type": "string", "enum": ["PUBLIC"]}}}}}}}"#);
+    let names: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "KeysPutRequest",
+            "PutResponse",
+            "PutResponse2",
+            "KeysPutRequest2",
+            "KeysPutRequest2Kind"
+        ]
+    );
+    assert_eq!(api.methods[0].response, Some(Type::Named(2)));
+    assert_eq!(api.resources[0].methods[0].request, Some(Type::Named(3)));
+    let mut distinct: Vec<&str> = names.clone();
+    distinct.extend([api.hub.as_str(), api.method_call.as_str()]);
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), names.len() + 2);
+    let code = crate::emit::emit(&api).to_string();
+    syn::parse_file(&code).unwrap();
 }
 
 #[test]

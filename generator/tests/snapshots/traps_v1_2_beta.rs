@@ -56,6 +56,11 @@ impl TrapsHub {
     pub fn media(&self) -> media::MediaResource {
         media::MediaResource::new(&self.client)
     }
+    /// The `keys` resource.
+    #[inline]
+    pub fn keys(&self) -> keys::KeysResource {
+        keys::KeysResource::new(&self.client)
+    }
     /// The `l0` resource.
     #[inline]
     pub fn l0(&self) -> l0::L0Resource {
@@ -2229,6 +2234,61 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for M {
         deserializer.deserialize_map(__Visitor)
     }
 }
+/// Named like the inline request body of keys.put.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KeysPutRequest {
+    /// `id`
+    pub id: ::std::option::Option<::std::string::String>,
+}
+impl ::discogen_runtime::serde::Serialize for KeysPutRequest {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.id {
+            map.serialize_entry("id", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for KeysPutRequest {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = KeysPutRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (KeysPutRequest)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<KeysPutRequest, __A::Error> {
+                let mut out = KeysPutRequest::default();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<serde_support::Key<'de>>()?
+                {
+                    match &*key.0 {
+                        "id" => out.id = map.next_value()?,
+                        _ => {
+                            map.next_value::<
+                                    ::discogen_runtime::serde::de::IgnoredAny,
+                                >()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(out)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
 /// The `DetectionsItem` type of the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DetectionsItem {
@@ -2917,6 +2977,119 @@ impl<'de> ::discogen_runtime::serde::Deserialize<'de> for ProjectsFromJsonRespon
             }
         }
         deserializer.deserialize_map(__Visitor)
+    }
+}
+/// The `KeysPutRequest2` type of the API.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KeysPutRequest2 {
+    /// `key`
+    pub key: ::std::option::Option<::std::string::String>,
+    /// `kind`
+    pub kind: ::std::option::Option<KeysPutRequest2Kind>,
+}
+impl ::discogen_runtime::serde::Serialize for KeysPutRequest2 {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        use ::discogen_runtime::serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(::std::option::Option::None)?;
+        if let ::std::option::Option::Some(value) = &self.key {
+            map.serialize_entry("key", value)?;
+        }
+        if let ::std::option::Option::Some(value) = &self.kind {
+            map.serialize_entry("kind", value)?;
+        }
+        map.end()
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for KeysPutRequest2 {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        struct __Visitor;
+        impl<'de> ::discogen_runtime::serde::de::Visitor<'de> for __Visitor {
+            type Value = KeysPutRequest2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a JSON object (KeysPutRequest2)")
+            }
+            fn visit_map<__A: ::discogen_runtime::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<KeysPutRequest2, __A::Error> {
+                let mut out = KeysPutRequest2::default();
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<serde_support::Key<'de>>()?
+                {
+                    match &*key.0 {
+                        "key" => out.key = map.next_value()?,
+                        "kind" => out.kind = map.next_value()?,
+                        _ => {
+                            map.next_value::<
+                                    ::discogen_runtime::serde::de::IgnoredAny,
+                                >()?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(out)
+            }
+        }
+        deserializer.deserialize_map(__Visitor)
+    }
+}
+/// The `KeysPutRequest2Kind` type of the API.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum KeysPutRequest2Kind {
+    /// `PUBLIC`
+    Public,
+    /// `PRIVATE`
+    Private,
+    /// A value this client does not know (the API may add values).
+    Unknown(::std::string::String),
+}
+impl KeysPutRequest2Kind {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Public => "PUBLIC",
+            Self::Private => "PRIVATE",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl ::std::convert::From<&str> for KeysPutRequest2Kind {
+    #[inline]
+    fn from(value: &str) -> Self {
+        match value {
+            "PUBLIC" => Self::Public,
+            "PRIVATE" => Self::Private,
+            _ => Self::Unknown(value.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for KeysPutRequest2Kind {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::discogen_runtime::serde::Serialize for KeysPutRequest2Kind {
+    fn serialize<__S: ::discogen_runtime::serde::Serializer>(
+        &self,
+        serializer: __S,
+    ) -> ::std::result::Result<__S::Ok, __S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::discogen_runtime::serde::Deserialize<'de> for KeysPutRequest2Kind {
+    fn deserialize<__D: ::discogen_runtime::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        ::discogen_runtime::json::deserialize_enum(deserializer)
     }
 }
 /// Marks `traps.tokeninfo` in [`TokeninfoCall`].
@@ -3784,6 +3957,38 @@ pub mod media {
             self.call.download(false)
         }
     }
+}
+/// The `keys` resource: its resource struct and request builders.
+pub mod keys {
+    /// The `keys` resource; its methods make request builders.
+    #[derive(Clone, Debug)]
+    pub struct KeysResource {
+        client: ::discogen_runtime::Client,
+    }
+    impl KeysResource {
+        #[inline]
+        pub(super) fn new(client: &::discogen_runtime::Client) -> Self {
+            Self { client: client.clone() }
+        }
+        /// `traps.keys.put`.
+        #[inline]
+        pub fn put(&self, request: super::KeysPutRequest2) -> PutCall {
+            let mut call = ::discogen_runtime::Call::new(
+                &self.client,
+                ::discogen_runtime::http::Method::POST,
+                "traps.keys.put",
+                ::std::string::String::from("v1/keys"),
+                &[],
+            );
+            call.json_body(&request);
+            PutCall::wrap(call)
+        }
+    }
+    /// Marks `traps.keys.put` in [`PutCall`].
+    #[derive(Debug)]
+    pub enum PutMethod {}
+    /// Request builder for `traps.keys.put`: set optional parameters, then `send` it or `queue` it into a batch.
+    pub type PutCall = super::MethodCallGeneric<PutMethod, super::KeysPutRequest>;
 }
 /// The `l0` resource: its resource struct and request builders.
 pub mod l0 {
